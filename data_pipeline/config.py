@@ -1,0 +1,36 @@
+"""Every path the project uses, resolved from the repository, with environment overrides."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SQL_DIR = REPO_ROOT / "sql"
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+
+DB_ENV = "UNION_DASH_DB"
+RAW_ENV = "UNION_DASH_RAW"
+HASH_KEY_ENV = "UNION_DASH_HASH_KEY"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where the warehouse, the submissions and the local secrets live."""
+
+    db: Path
+    raw: Path
+    data_dir: Path
+
+    @property
+    def hash_key_file(self) -> Path:
+        return self.data_dir / "hash.key"
+
+
+def paths() -> Paths:
+    """Resolve paths now (not at import), honouring UNION_DASH_DB and UNION_DASH_RAW."""
+    data_dir = REPO_ROOT / "data"
+    db = Path(os.environ.get(DB_ENV) or data_dir / "warehouse.duckdb")
+    raw = Path(os.environ.get(RAW_ENV) or data_dir / "raw")
+    return Paths(db=db.expanduser(), raw=raw.expanduser(), data_dir=data_dir)

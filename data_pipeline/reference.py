@@ -1,0 +1,200 @@
+"""Reference data (counties, chains, projects, indicator catalogue, contracts) read from package CSVs."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+
+from data_pipeline.config import REFERENCE_DIR
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with open(REFERENCE_DIR / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in cell.split("|") if part.strip())
+
+
+@dataclass(frozen=True)
+class County:
+    code: str
+    name_zh: str
+    name_en: str
+    kind: str
+    adcode: str
+    population_2020: int | None
+    grid_row: int
+    grid_col: int
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Chain:
+    code: str
+    name_zh: str
+    name_en: str
+    parent_zh: str
+    group_441x: str
+    confirmed: bool
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Project:
+    project: int
+    slug: str
+    name_zh: str
+    short_zh: str
+    name_en: str
+    short_en: str
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    project: int
+    name_zh: str
+    name_en: str
+    unit_zh: str
+    unit_en: str
+    kind: str  # stock | flow | rate | distinct
+    time_agg: str  # latest | sum | distinct | range
+    source: str
+    headline: int | None
+    decimals: int
+    definition_zh: str
+    definition_en: str
+
+
+@dataclass(frozen=True)
+class Column:
+    dataset: str
+    column: str
+    header_zh: str
+    type: str
+    required: bool
+    choices: tuple[str, ...]
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    dataset: str
+    title_zh: str
+    title_en: str
+    grain_zh: str
+    key: tuple[str, ...]
+    period_from: str
+    latest_wins: bool
+    columns: tuple[Column, ...]
+
+
+@cache
+def counties() -> tuple[County, ...]:
+    return tuple(
+        County(
+            code=r["code"],
+            name_zh=r["name_zh"],
+            name_en=r["name_en"],
+            kind=r["kind"],
+            adcode=r["adcode"],
+            population_2020=int(r["population_2020"]) if r["population_2020"] else None,
+            grid_row=int(r["grid_row"]),
+            grid_col=int(r["grid_col"]),
+            aliases=_split(r["aliases"]),
+        )
+        for r in _rows("counties.csv")
+    )
+
+
+@cache
+def chains() -> tuple[Chain, ...]:
+    return tuple(
+        Chain(
+            code=r["code"],
+            name_zh=r["name_zh"],
+            name_en=r["name_en"],
+            parent_zh=r["parent_zh"],
+            group_441x=r["group_441x"],
+            confirmed=r["confirmed"].strip().lower() == "true",
+            aliases=_split(r["aliases"]),
+        )
+        for r in _rows("chains.csv")
+    )
+
+
+@cache
+def projects() -> tuple[Project, ...]:
+    return tuple(
+        Project(int(r["project"]), r["slug"], r["name_zh"], r["short_zh"], r["name_en"], r["short_en"])
+        for r in _rows("projects.csv")
+    )
+
+
+@cache
+def indicators() -> tuple[Indicator, ...]:
+    return tuple(
+        Indicator(
+            code=r["code"],
+            project=int(r["project"]),
+            name_zh=r["name_zh"],
+            name_en=r["name_en"],
+            unit_zh=r["unit_zh"],
+            unit_en=r["unit_en"],
+            kind=r["kind"],
+            time_agg=r["time_agg"],
+            source=r["source"],
+            headline=int(r["headline"]) if r["headline"] else None,
+            decimals=int(r["decimals"]),
+            definition_zh=r["definition_zh"],
+            definition_en=r["definition_en"],
+        )
+        for r in _rows("indicators.csv")
+    )
+
+
+@cache
+def datasets() -> tuple[Dataset, ...]:
+    columns = [
+        Column(
+            dataset=r["dataset"],
+            column=r["column"],
+            header_zh=r["header_zh"],
+            type=r["type"],
+            required=r["required"].strip().lower() == "true",
+            choices=_split(r["choices"]),
+            aliases=_split(r["aliases"]),
+        )
+        for r in _rows("columns.csv")
+    ]
+    return tuple(
+        Dataset(
+            dataset=r["dataset"],
+            title_zh=r["title_zh"],
+            title_en=r["title_en"],
+            grain_zh=r["grain_zh"],
+            key=_split(r["key"]),
+            period_from=r["period_from"],
+            latest_wins=r["latest_wins"].strip().lower() == "true",
+            columns=tuple(c for c in columns if c.dataset == r["dataset"]),
+        )
+        for r in _rows("datasets.csv")
+    )
+
+
+def dataset(name: str) -> Dataset:
+    """The contract of one dataset by its code."""
+    for d in datasets():
+        if d.dataset == name:
+            return d
+    raise KeyError(name)
+
+
+def indicator(code: str) -> Indicator:
+    for i in indicators():
+        if i.code == code:
+            return i
+    raise KeyError(code)
