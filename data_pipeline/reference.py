@@ -198,3 +198,19 @@ def indicator(code: str) -> Indicator:
         if i.code == code:
             return i
     raise KeyError(code)
+
+
+@dataclass(frozen=True)
+class PolicyTarget:
+    indicator: str
+    scope: str  # city | each_county
+    target: float
+    note_zh: str
+
+
+@cache
+def policy_targets() -> tuple[PolicyTarget, ...]:
+    """The policy's own fixed targets (policy_targets.csv)."""
+    return tuple(
+        PolicyTarget(r["indicator"], r["scope"], float(r["target"]), r["note_zh"]) for r in _rows("policy_targets.csv")
+    )
