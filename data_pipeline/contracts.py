@@ -47,15 +47,73 @@ class CrossRule:
 
 
 CROSS_RULES: tuple[CrossRule, ...] = (
-    CrossRule("members_le_employees", "enterprises", "members", "<=", "employees", "会员人数（{left}）不能大于职工人数（{right}）"),
-    CrossRule("members_zero_without_union", "enterprises", "members", "zero_unless", "has_union", "未建会企业的会员人数应为0，实际为{left}"),
-    CrossRule("migrant_workers_le_employees", "enterprises", "migrant_workers", "<=", "employees", "农民工人数（{left}）不能大于职工人数（{right}）"),
-    CrossRule("migrant_members_le_migrant_workers", "enterprises", "migrant_members", "<=", "migrant_workers", "农民工会员数（{left}）不能大于农民工人数（{right}）"),
-    CrossRule("migrant_members_le_members", "enterprises", "migrant_members", "<=", "members", "农民工会员数（{left}）不能大于会员人数（{right}）"),
-    CrossRule("female_le_employees", "enterprises", "female_employees", "<=", "employees", "女职工人数（{left}）不能大于职工人数（{right}）"),
-    CrossRule("completed_le_participants", "training", "completed", "<=", "participants", "结业人数（{left}）不能大于参与人数（{right}）"),
-    CrossRule("winners_le_participants", "contests", "winners", "<=", "participants", "获奖人数（{left}）不能大于参赛人次（{right}）"),
-    CrossRule("end_after_start", "contests", "end_date", ">=", "start_date", "结束日期（{left}）不能早于开始日期（{right}）"),
+    CrossRule(
+        "members_le_employees",
+        "enterprises",
+        "members",
+        "<=",
+        "employees",
+        "会员人数（{left}）不能大于职工人数（{right}）",
+    ),
+    CrossRule(
+        "members_zero_without_union",
+        "enterprises",
+        "members",
+        "zero_unless",
+        "has_union",
+        "未建会企业的会员人数应为0，实际为{left}",
+    ),
+    CrossRule(
+        "migrant_workers_le_employees",
+        "enterprises",
+        "migrant_workers",
+        "<=",
+        "employees",
+        "农民工人数（{left}）不能大于职工人数（{right}）",
+    ),
+    CrossRule(
+        "migrant_members_le_migrant_workers",
+        "enterprises",
+        "migrant_members",
+        "<=",
+        "migrant_workers",
+        "农民工会员数（{left}）不能大于农民工人数（{right}）",
+    ),
+    CrossRule(
+        "migrant_members_le_members",
+        "enterprises",
+        "migrant_members",
+        "<=",
+        "members",
+        "农民工会员数（{left}）不能大于会员人数（{right}）",
+    ),
+    CrossRule(
+        "female_le_employees",
+        "enterprises",
+        "female_employees",
+        "<=",
+        "employees",
+        "女职工人数（{left}）不能大于职工人数（{right}）",
+    ),
+    CrossRule(
+        "completed_le_participants",
+        "training",
+        "completed",
+        "<=",
+        "participants",
+        "结业人数（{left}）不能大于参与人数（{right}）",
+    ),
+    CrossRule(
+        "winners_le_participants",
+        "contests",
+        "winners",
+        "<=",
+        "participants",
+        "获奖人数（{left}）不能大于参赛人次（{right}）",
+    ),
+    CrossRule(
+        "end_after_start", "contests", "end_date", ">=", "start_date", "结束日期（{left}）不能早于开始日期（{right}）"
+    ),
 )
 
 

@@ -1,0 +1,181 @@
+"""Build the warehouse: reference tables, ingest, staging views, marts, checks; then publish atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from data_pipeline import config, ingest, reference, sqlfiles
+
+Progress = Callable[[str], None] | None
+
+DEMO_MARKER = "_demo.json"
+
+
+class BuildError(Exception):
+    """The warehouse was not published; the message (Chinese, one line) says why."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a published build contains."""
+
+    db_path: Path
+    built_at: str
+    is_demo: bool
+    data_through: str | None
+    files_total: int
+    files_loaded: int
+    rows_loaded: int
+    rows_quarantined: int
+    seconds: float
+    report: ingest.IngestReport
+
+    def summary_zh(self) -> str:
+        """Per-file lines followed by one summary line, for the command line."""
+        lines = [r.render_zh() for r in self.report.files]
+        through = self.data_through or "无"
+        label = "（模拟数据）" if self.is_demo else ""
+        lines.append(f"{self.report.summary_zh()}；数据截至 {through}{label}")
+        return "\n".join(lines)
+
+
+def _reference_frames() -> dict[str, pd.DataFrame]:
+    def frame(items) -> pd.DataFrame:
+        rows = []
+        for item in items:
+            row = dataclasses.asdict(item)
+            for key, value in row.items():
+                if isinstance(value, tuple):
+                    row[key] = "|".join(value)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    policy = pd.read_csv(config.REFERENCE_DIR / "policy_targets.csv", dtype={"target": "float64"})
+    return {
+        "counties": frame(reference.counties()),
+        "chains": frame(reference.chains()),
+        "projects": frame(reference.projects()),
+        "indicators": frame(reference.indicators()),
+        "policy_targets": policy,
+    }
+
+
+def _load_reference(con: duckdb.DuckDBPyConnection) -> None:
+    for name, df in _reference_frames().items():
+        con.register("_reference_frame", df)
+        con.execute(f"create or replace table {name} as select * from _reference_frame")
+        con.unregister("_reference_frame")
+    con.execute("alter table indicators alter headline type integer")
+    con.execute("alter table counties alter population_2020 type bigint")
+
+
+def _run_checks(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
+    failures = []
+    for check in sqlfiles.read_layer("checks", sql_dir):
+        rows = con.execute(check.sql).fetchall()
+        if rows:
+            first = rows[0][0] if len(rows[0]) == 1 else "，".join(str(v) for v in rows[0])
+            failures.append(f"{check.name}：{first}" + (f" 等 {len(rows)} 处" if len(rows) > 1 else ""))
+    if failures:
+        raise BuildError("数据检查未通过 —— " + "；".join(failures))
+
+
+def _info(con: duckdb.DuckDBPyConnection, raw_dir: Path, report: ingest.IngestReport) -> dict[str, str]:
+    through = con.execute(
+        "select max(period_index) from quarter_spine where firms > 0 or not exists "
+        "(select 1 from quarter_spine where firms > 0)"
+    ).fetchone()[0]
+    manifest = con.execute(
+        "select count(*), count(*) filter (where status = 'loaded'), count(*) filter (where status = 'rejected'), "
+        "coalesce(sum(rows_loaded) filter (where status = 'loaded'), 0), "
+        "coalesce(sum(rows_quarantined) filter (where status = 'loaded'), 0), "
+        "coalesce(sum(rows_skipped) filter (where status = 'loaded'), 0), max(loaded_at) from load_manifest"
+    ).fetchone()
+    return {
+        "built_at": dt.datetime.now().astimezone().replace(microsecond=0).isoformat(),
+        "is_demo": "true" if (raw_dir / DEMO_MARKER).is_file() else "false",
+        "data_through": f"{through // 4}Q{through % 4 + 1}" if through is not None else "",
+        "files_total": str(manifest[0]),
+        "files_loaded": str(manifest[1]),
+        "files_rejected": str(manifest[2]),
+        "rows_loaded": str(manifest[3]),
+        "rows_quarantined": str(manifest[4]),
+        "rows_skipped": str(manifest[5]),
+        "last_loaded_at": manifest[6].isoformat(sep=" ") if manifest[6] is not None else "",
+        "indicator_rows": str(con.execute("select count(*) from indicator_values").fetchone()[0]),
+    }
+
+
+def _write_info(con: duckdb.DuckDBPyConnection, info: dict[str, str]) -> None:
+    con.execute("create or replace table warehouse_info (key varchar primary key, value varchar)")
+    con.executemany("insert into warehouse_info values (?, ?)", list(info.items()))
+
+
+def build(raw_dir: Path, db_path: Path, *, progress: Progress = None, sql_dir: Path | None = None) -> BuildResult:
+    """Build a warehouse from every file under raw_dir and publish it at db_path, or raise BuildError."""
+    started = time.perf_counter()
+    sql_dir = Path(sql_dir) if sql_dir is not None else config.SQL_DIR
+    raw_dir, db_path = Path(raw_dir), Path(db_path)
+    say = progress or (lambda _msg: None)
+    if not raw_dir.is_dir():
+        raise BuildError(f"报送文件夹不存在：{raw_dir}")
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.building")
+    _remove(tmp)
+    published = False
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            say("载入参考数据")
+            _load_reference(con)
+            report = ingest.ingest_dir(raw_dir, con, hash_key=ingest.hash_key(config.paths()), progress=progress)
+            say("建立规范化视图（staging）")
+            sqlfiles.create_views(con, sqlfiles.read_layer("staging", sql_dir))
+            say("计算指标（marts）")
+            sqlfiles.create_tables(con, sqlfiles.read_layer("marts", sql_dir), progress=lambda name: say(f"  {name}"))
+            say("数据检查")
+            _run_checks(con, sql_dir)
+            info = _info(con, raw_dir, report)
+            _write_info(con, info)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(tmp, db_path)
+        published = True
+    except BuildError:
+        raise
+    except Exception as exc:  # any other failure: one Chinese line; the previous warehouse stays as it was
+        detail = " ".join(str(exc).split())[:300]
+        raise BuildError(f"构建中断（{type(exc).__name__}）：{detail}") from exc
+    finally:
+        if not published:  # also on KeyboardInterrupt
+            _remove(tmp)
+    say(f"已发布：{db_path}")
+    return BuildResult(
+        db_path=db_path,
+        built_at=info["built_at"],
+        is_demo=info["is_demo"] == "true",
+        data_through=info["data_through"] or None,
+        files_total=int(info["files_total"]),
+        files_loaded=int(info["files_loaded"]),
+        rows_loaded=int(info["rows_loaded"]),
+        rows_quarantined=int(info["rows_quarantined"]),
+        seconds=round(time.perf_counter() - started, 2),
+        report=report,
+    )
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()

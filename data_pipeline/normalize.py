@@ -1,0 +1,561 @@
+"""Turn raw cell values into typed values, one contract column at a time.
+
+Each column is normalised once for all files of a dataset: the distinct raw values are parsed in
+Python (a column rarely has many), and the results are spread back to every row with a numpy take.
+A parser returns (value, rule, detail): rule is None when the value is fine; detail is the Chinese
+explanation that `ingest` prefixes with the column header as written in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import hmac
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from data_pipeline.readers import EXCEL_ERRORS, ExcelError
+from data_pipeline.reference import Column, chains, counties, indicators
+
+Parsed = tuple[object, str | None, str | None]
+
+NULL_TOKENS = frozenset(
+    {"", "-", "--", "---", "—", "——", "–", "/", "\\", "N/A", "NA", "n/a", "na", "null", "NULL", "None"}
+)
+NULL_TOKENS_NON_BOOL = NULL_TOKENS | {"无", "空", "暂无"}
+CHECK_MARKS = frozenset({"√", "✓", "✔", "☑"})
+_TRUE = frozenset({"是", "Y", "YES", "1", "TRUE", "T", "有", "对", "已建", "已建会", "建会", "●", *CHECK_MARKS})
+_FALSE = frozenset({"否", "N", "NO", "0", "FALSE", "F", "无", "没有", "未建", "未建会", "×", "✗", "✘", "☐", "○"})
+_SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+_CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+MIN_YEAR, MAX_YEAR = 1949, 2100
+MAX_COUNT = 10**12  # a count beyond this is a typing slip (and would not fit the warehouse column)
+
+
+def _nfkc(v: str) -> str:
+    s = v if unicodedata.is_normalized("NFKC", v) else unicodedata.normalize("NFKC", v)
+    return s.replace("\u200b", "").replace("\ufeff", "") if ("\u200b" in s or "\ufeff" in s) else s
+
+
+def clean_text(v: str) -> str:
+    """NFKC (full-width digits and brackets to half-width), trimmed, inner runs of spaces made one."""
+    return " ".join(_nfkc(v).split())
+
+
+def compact(v: str) -> str:
+    """clean_text without any spaces, for codes and names where a space is a typing slip."""
+    return "".join(_nfkc(v).split())
+
+
+def show(v: object) -> str:
+    """A raw cell as the person typed it, for messages and the quarantine's `value`."""
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if math.isnan(v):
+            return ""
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v))
+    if isinstance(v, dt.datetime) and v.time() == dt.time(0):
+        return v.date().isoformat()
+    return str(v).strip()
+
+
+def _null_or_error(v: object, *, is_bool: bool = False) -> Parsed | None:
+    """(None, None, None) for an empty cell, an excel_error for an error cell, else None (go on parsing)."""
+    if v is None or (v.__class__ is float and math.isnan(v)):
+        return None, None, None
+    if isinstance(v, str):
+        t = v.strip()
+        if t[:1] == "#" and (isinstance(v, ExcelError) or t.upper() in EXCEL_ERRORS):
+            return None, "excel_error", f"单元格是Excel错误值 {t}，请修正公式或填写数值"
+        if len(t) <= 4 and compact(t) in (NULL_TOKENS if is_bool else NULL_TOKENS_NON_BOOL):
+            return None, None, None
+    return None
+
+
+# ---------------------------------------------------------------- numbers
+
+_NUM = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:人次|人|个|家|次|项|场|元|学时|课时|小时|对|名|户)?$")
+
+
+def to_number(v: object) -> tuple[float | None, bool]:
+    """(number, was_percent); (None, False) when not a number. `1,234`, `１２３`, `85.3%` are numbers."""
+    if isinstance(v, bool):
+        return None, False
+    if isinstance(v, int | float):
+        return (None, False) if isinstance(v, float) and not math.isfinite(v) else (float(v), False)
+    if not isinstance(v, str):
+        return None, False
+    s = compact(v).replace(",", "").replace("，", "")
+    pct = s.endswith("%")
+    if pct:
+        s = s[:-1]
+    m = _NUM.match(s)
+    if not m:
+        return None, False
+    return float(m.group(1)), pct
+
+
+def parse_count(v: object, minimum: int = 0) -> Parsed:
+    got = _null_or_error(v)
+    if got is not None:
+        return got
+    x, pct = to_number(v)
+    if x is None or pct:
+        return None, "not_number", f"“{show(v)}”不是有效的数字"
+    if abs(x) > MAX_COUNT:
+        return None, "too_large", f"数值过大（“{show(v)}”），请核对"
+    if abs(x - round(x)) > 1e-9:
+        return None, "not_integer", f"应为整数，实际为“{show(v)}”"
+    if x < minimum:
+        if minimum > 0:
+            return None, "not_positive", f"应为不小于{minimum}的整数，实际为“{show(v)}”"
+        return None, "negative", f"不能为负数，实际为“{show(v)}”"
+    return int(round(x)), None, None
+
+
+def parse_money(v: object, positive: bool = False) -> Parsed:
+    got = _null_or_error(v)
+    if got is not None:
+        return got
+    x, pct = to_number(v)
+    if x is None or pct:
+        return None, "not_number", f"“{show(v)}”不是有效的金额数字"
+    if positive and x <= 0:
+        return None, "not_positive", f"金额应大于0，实际为“{show(v)}”"
+    if x < 0:
+        return None, "negative", f"金额不能为负数，实际为“{show(v)}”"
+    return x, None, None
+
+
+def parse_number(v: object) -> Parsed:
+    got = _null_or_error(v)
+    if got is not None:
+        return got
+    x, _pct = to_number(v)  # `85.3%` is 85.3: rates are kept in percent
+    if x is None:
+        return None, "not_number", f"“{show(v)}”不是有效的数字"
+    return x, None, None
+
+
+_STARS = re.compile(r"^([1-5一二三四五])星级?$")
+
+
+def parse_stars(v: object) -> Parsed:
+    got = _null_or_error(v)
+    if got is not None:
+        return got
+    if isinstance(v, str):
+        s = compact(v)
+        if s and set(s) <= {"★"}:
+            v = len(s)
+        elif m := _STARS.match(s):
+            d = m.group(1)
+            v = _CN_DIGIT.get(d) or int(d)
+    x, pct = to_number(v)
+    if x is None or pct or x != int(x) or not 1 <= x <= 5:
+        return None, "stars_range", f"星级应为1至5的整数，实际为“{show(v)}”"
+    return int(x), None, None
+
+
+def parse_year(v: object) -> Parsed:
+    got = _null_or_error(v)
+    if got is not None:
+        return got
+    if isinstance(v, dt.date):
+        return v.year, None, None
+    if isinstance(v, str):
+        v = re.sub(r"年度?$", "", compact(v))
+    x, pct = to_number(v)
+    if x is None or pct or x != int(x) or not MIN_YEAR <= x <= MAX_YEAR:
+        return None, "year", f"“{show(v)}”不是有效的年度（示例：2024）"
+    return int(x), None, None
+
+
+# ---------------------------------------------------------------- dates and quarters
+
+_DATE_YMD = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_DATE_YM = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")
+
+
+def to_date(v: object) -> dt.date | None:
+    """A calendar date from an Excel date or serial, `2024-03-31`, `2024/3/31`, `2024年3月31日`, `20240331`,
+    or a month (`2024.3`, `2024年3月` → the 1st of the month). A float like 2024.1 is read as January:
+    Excel drops the trailing zero of `2024.10`, so write months as text or full dates."""
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int | float):
+        if not math.isfinite(v):
+            return None
+        if 19000101 <= v <= 21001231 and v == int(v):
+            return to_date(str(int(v)))
+        if MIN_YEAR <= v < MAX_YEAR + 1 and v != int(v):
+            return to_date(f"{v:.2f}".rstrip("0"))
+        if 17000 <= v < 80000:  # an Excel serial between 1946 and 2119
+            return _EXCEL_EPOCH + dt.timedelta(days=int(v))
+        return None
+    if not isinstance(v, str):
+        return None
+    s = compact(v)
+    try:
+        if (m := _DATE_YMD.match(s)) or (m := _DATE_COMPACT.match(s)):
+            d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        elif m := _DATE_YM.match(s):
+            d = dt.date(int(m.group(1)), int(m.group(2)), 1)
+        elif re.fullmatch(r"\d{5}(?:\.\d+)?", s):
+            return to_date(float(s))
+        else:
+            return None
+    except ValueError:
+        return None
+    return d if MIN_YEAR <= d.year <= MAX_YEAR else None
+
+
+def parse_date(v: object) -> Parsed:
+    got = _null_or_error(v)
+    if got is not None:
+        return got
+    d = to_date(v)
+    if d is None:
+        return None, "date", f"“{show(v)}”不是有效的日期（示例：2024-03-31）"
+    return d, None, None
+
+
+_QUARTER = (
+    re.compile(r"^(\d{4})[-_/.]?Q([1-4])$", re.I),
+    re.compile(r"^(\d{4})年?(?:第)?([一二三四1-4])季度?$"),
+    re.compile(r"^Q([1-4])[-_/.]?(\d{4})$", re.I),
+)
+
+
+def to_quarter(v: object) -> tuple[int, int] | None:
+    """(year, quarter) from `2024Q1`, `2024年第一季度`, `2024年1季度`, `2024-Q1`, or any date inside the quarter."""
+    if isinstance(v, str):
+        s = compact(v)
+        for i, pat in enumerate(_QUARTER):
+            if m := pat.match(s):
+                year, q = (m.group(2), m.group(1)) if i == 2 else (m.group(1), m.group(2))
+                y = int(year)
+                return (y, _CN_DIGIT.get(q) or int(q)) if MIN_YEAR <= y <= MAX_YEAR else None
+    d = to_date(v)
+    return (d.year, (d.month - 1) // 3 + 1) if d else None
+
+
+def parse_quarter(v: object) -> Parsed:
+    got = _null_or_error(v)
+    if got is not None:
+        return got
+    q = to_quarter(v)
+    if q is None:
+        return None, "period", f"“{show(v)}”不是有效的统计期（示例：2024Q1、2024年第一季度）"
+    return q, None, None
+
+
+# ---------------------------------------------------------------- booleans, choices, text
+
+
+def parse_bool(v: object) -> Parsed:
+    got = _null_or_error(v, is_bool=True)
+    if got is not None:
+        return got
+    if isinstance(v, bool):
+        return v, None, None
+    if isinstance(v, int | float):
+        if v in (0, 1):
+            return bool(v), None, None
+    elif isinstance(v, str):
+        s = compact(v).upper()
+        if s in _TRUE:
+            return True, None, None
+        if s in _FALSE:
+            return False, None, None
+    return None, "bool", f"“{show(v)}”无法识别为是/否（可填：是、否）"
+
+
+def parse_text(v: object) -> Parsed:
+    got = _null_or_error(v)
+    if got is not None:
+        return got
+    s = clean_text(show(v))
+    for m in _ID_LIKE.finditer(s) if len(s) >= 18 else ():
+        if id_number_valid(m.group(0).upper()):  # an ID number in a free-text column would be stored in clear
+            return None, "id_in_text", f"疑似身份证号“{mask_id(m.group(0))}”，此列不能填写身份证号"
+    return (s or None), None, None
+
+
+def choice_parser(col: Column) -> Callable[[object], Parsed]:
+    allowed = {compact(c): c for c in col.choices}
+    options = "、".join(col.choices)
+
+    def parse(v: object) -> Parsed:
+        got = _null_or_error(v)
+        if got is not None:
+            return got
+        s = compact(show(v))
+        if s in allowed:
+            return allowed[s], None, None
+        return None, "choice", f"“{show(v)}”不在可选范围内（可选：{options}）"
+
+    return parse
+
+
+# ---------------------------------------------------------------- counties, chains, indicators
+
+
+@cache
+def _county_lookup() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for c in counties():
+        for name in (c.code, c.name_zh, c.name_en, *c.aliases, c.adcode):
+            if name:
+                out.setdefault(compact(name).lower(), c.code)
+    return out
+
+
+@cache
+def _chain_lookup() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for c in chains():
+        num = int(c.code[1:])
+        for name in (c.code, f"C{num}", c.name_zh, c.name_en, *c.aliases):
+            out.setdefault(compact(name).lower(), c.code)
+    return out
+
+
+def _suggest(s: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(s, names, n=1, cutoff=0.3)
+    return f"；最接近的是“{close[0]}”" if close else ""
+
+
+def parse_county(v: object) -> Parsed:
+    got = _null_or_error(v)
+    if got is not None:
+        return got
+    s = compact(show(v)).lower()
+    lookup = _county_lookup()
+    no_city = re.sub(r"^(山东省)?泰安市", "", s)
+    for cand in (s, no_city, re.sub(r"(总工会|工会)$", "", no_city)):
+        if cand in lookup:
+            return lookup[cand], None, None
+    names = [c.name_zh for c in counties()]
+    by_alias = {a: c.name_zh for c in counties() for a in (c.name_zh, *c.aliases)}
+    hit = difflib.get_close_matches(show(v), list(by_alias), n=1, cutoff=0.3)
+    suggestion = f"；最接近的是“{by_alias[hit[0]]}”" if hit else ""
+    return None, "unknown_county", f"未知县市区：{show(v)}，可选：{'、'.join(names)}{suggestion}"
+
+
+def parse_chain(v: object) -> Parsed:
+    got = _null_or_error(v)
+    if got is not None:
+        return got
+    s = compact(show(v)).lower()
+    lookup = _chain_lookup()
+    for cand in (s, re.sub(r"(产业链|产业|链)$", "", s)):
+        if cand in lookup:
+            return lookup[cand], None, None
+    names = [c.name_zh for c in chains()]
+    return None, "unknown_chain", f"未知产业链：{show(v)}，可选：{'、'.join(names)}{_suggest(show(v), names)}"
+
+
+def parse_indicator(v: object) -> Parsed:
+    got = _null_or_error(v)
+    if got is not None:
+        return got
+    s = compact(show(v)).upper()
+    codes = {i.code for i in indicators()}
+    if s in codes:
+        return s, None, None
+    by_name = {compact(i.name_zh): i.code for i in indicators()}
+    if compact(show(v)) in by_name:
+        return by_name[compact(show(v))], None, None
+    close = difflib.get_close_matches(s, sorted(codes), n=1, cutoff=0.5)
+    hint = f"；最接近的是“{close[0]}”" if close else ""
+    return None, "unknown_indicator", f"“{show(v)}”不是指标目录中的指标代码{hint}"
+
+
+# ---------------------------------------------------------------- identifiers
+
+_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+_CREDIT_VALUE = {ch: i for i, ch in enumerate(_CREDIT_CHARS)}
+
+
+def credit_code_valid(code: str) -> bool:
+    """GB 32100-2015: 18 characters from the 31-character set, the last one a weighted mod-31 check."""
+    if len(code) != 18 or code[17] not in _CREDIT_VALUE:
+        return False
+    total = 0
+    value = _CREDIT_VALUE
+    for ch, w in zip(code, _CREDIT_WEIGHTS, strict=False):  # 17 weights: the check character is left out
+        i = value.get(ch)
+        if i is None:
+            return False
+        total += i * w
+    return _CREDIT_CHARS[(31 - total % 31) % 31] == code[17]
+
+
+def credit_check_char(first17: str) -> str:
+    total = sum(_CREDIT_CHARS.index(ch) * w for ch, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
+    return _CREDIT_CHARS[(31 - total % 31) % 31]
+
+
+def id_number_valid(idn: str) -> bool:
+    """GB 11643 / ISO 7064 MOD 11-2: 17 digits then a check digit (0-9 or X)."""
+    if len(idn) != 18 or not (idn[:17].isascii() and idn[:17].isdigit()):
+        return False
+    total = 0
+    for ch, w in zip(idn, _ID_WEIGHTS, strict=False):
+        total += (ord(ch) - 48) * w
+    return _ID_CHECK[total % 11] == idn[17]
+
+
+def id_check_char(first17: str) -> str:
+    return _ID_CHECK[sum(int(ch) * w for ch, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def mask_id(text: str) -> str:
+    """Keep the first 3 and the last 1 characters of an ID-like value: enough to find it, not enough to use it."""
+    s = str(text)
+    if len(s) <= 4:
+        return "*" * len(s)
+    return s[:3] + "*" * (len(s) - 4) + s[-1]
+
+
+_ID_LIKE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+
+
+def mask_ids_in(text: str) -> str:
+    """Mask anything that looks like an 18-character ID number inside free text."""
+    if len(text) < 18:
+        return text
+    return _ID_LIKE.sub(lambda m: mask_id(m.group(0)) if id_number_valid(m.group(0).upper()) else m.group(0), text)
+
+
+def parse_credit_code(v: object) -> Parsed:
+    got = _null_or_error(v)
+    if got is not None:
+        return got
+    s = compact(show(v)).upper()
+    if len(s) != 18:
+        return None, "credit_code_check", f"统一社会信用代码应为18位，实际为{len(s)}位（“{show(v)}”）"
+    if not credit_code_valid(s):
+        return None, "credit_code_check", f"统一社会信用代码“{show(v)}”校验位不正确，请核对"
+    return s, None, None
+
+
+def id_parser(hash_key: bytes) -> Callable[[object], Parsed]:
+    keyed = hmac.new(hash_key, digestmod=hashlib.sha256)
+
+    def parse(v: object) -> Parsed:
+        got = _null_or_error(v)
+        if got is not None:
+            return got
+        s = compact(show(v)).upper()
+        if not id_number_valid(s):
+            why = f"应为18位，实际为{len(s)}位" if len(s) != 18 else "校验位不正确"
+            if isinstance(v, float):
+                why += "（Excel把长数字存成了数值，请将该列设为文本格式后重新填写）"
+            return None, "id_number_check", f"身份证号“{mask_id(s)}”{why}"
+        h = keyed.copy()
+        h.update(s.encode())
+        return h.hexdigest(), None, None
+
+    return parse
+
+
+def parse_dropped(v: object) -> Parsed:
+    return None, None, None
+
+
+def parser_for(col: Column, hash_key: bytes) -> Callable[[object], Parsed]:
+    t = col.type
+    if t == "choice":
+        return choice_parser(col)
+    if t == "id_number":
+        return id_parser(hash_key)
+    return {
+        "text": parse_text,
+        "county": parse_county,
+        "chain": parse_chain,
+        "credit_code": parse_credit_code,
+        "indicator": parse_indicator,
+        "bool": parse_bool,
+        "count": parse_count,
+        "count_positive": lambda v: parse_count(v, minimum=1),
+        "stars": parse_stars,
+        "year": parse_year,
+        "money": parse_money,
+        "money_positive": lambda v: parse_money(v, positive=True),
+        "number": parse_number,
+        "date": parse_date,
+        "quarter": parse_quarter,
+        "person_name": parse_dropped,
+    }[t]
+
+
+# ---------------------------------------------------------------- whole columns
+
+
+@dataclass
+class ColumnResult:
+    """Typed values (object array, None = null), the broken rule per row (None = fine) and its detail."""
+
+    values: np.ndarray
+    rules: np.ndarray
+    details: np.ndarray
+
+
+def normalize_column(col: Column, raw: np.ndarray, file_idx: np.ndarray, hash_key: bytes) -> ColumnResult:
+    """Parse each distinct raw value once and spread the results to every row."""
+    parse = parser_for(col, hash_key)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    n = len(uniques)
+    vals = np.empty(n + 1, dtype=object)
+    rules = np.empty(n + 1, dtype=object)
+    details = np.empty(n + 1, dtype=object)
+    for i, u in enumerate(uniques):
+        try:
+            vals[i], rules[i], details[i] = parse(u)
+        except Exception:  # a value no parser foresaw is the person's to fix, not a crash
+            vals[i], rules[i], details[i] = None, "invalid", f"无法识别的值“{mask_ids_in(show(u))}”"
+    vals[n] = rules[n] = details[n] = None
+    codes = np.where(codes < 0, n, codes)
+    out = ColumnResult(vals[codes], rules[codes], details[codes])
+    if col.type == "bool" and len(raw):
+        _blank_is_false_with_check_marks(out, raw, codes, uniques, file_idx)
+    return out
+
+
+def _blank_is_false_with_check_marks(
+    out: ColumnResult, raw: np.ndarray, codes: np.ndarray, uniques: np.ndarray, file_idx: np.ndarray
+) -> None:
+    """In a file that ticks (√) this column, an empty cell means 否 rather than unknown."""
+    tick = np.array([isinstance(u, str) and compact(u) in CHECK_MARKS for u in uniques] + [False])
+    is_tick = tick[codes]
+    if not is_tick.any():
+        return
+    files_ticking = np.unique(file_idx[is_tick])
+    blank_u = np.array(
+        [u is None or (isinstance(u, str) and compact(u) in NULL_TOKENS) for u in uniques] + [True], dtype=bool
+    )
+    blank = blank_u[codes] & np.isin(file_idx, files_ticking)
+    out.values[blank] = False

@@ -1,0 +1,56 @@
+"""Shared fixtures: warehouses built once per session from the tiny fixture files and from demo data."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from data_pipeline import build
+
+TINY_RAW = Path(__file__).resolve().parent / "fixtures" / "tiny" / "raw"
+TEST_HASH_KEY = "test-hash-key-not-secret"
+
+
+@pytest.fixture(scope="session")
+def hash_key_env() -> Iterator[str]:
+    """A fixed ID-hash key, so builds in tests never create a key file in the repository."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("UNION_DASH_HASH_KEY", TEST_HASH_KEY)
+        yield TEST_HASH_KEY
+
+
+@pytest.fixture(scope="session")
+def tiny_warehouse(tmp_path_factory: pytest.TempPathFactory, hash_key_env: str) -> Path:
+    """The warehouse built from tests/fixtures/tiny/raw (data 2024Q1–Q3, honours of 2024)."""
+    db = tmp_path_factory.mktemp("tiny") / "warehouse.duckdb"
+    build.build(TINY_RAW, db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory, hash_key_env: str) -> Path:
+    """A warehouse built from demo.generate(seed=7, scale=0.05)."""
+    if importlib.util.find_spec("data_pipeline.demo") is None:
+        pytest.skip("data_pipeline.demo is not available")
+    from data_pipeline import demo
+
+    root = tmp_path_factory.mktemp("demo")
+    raw = root / "raw"
+    demo.generate(raw, seed=7, scale=0.05)
+    db = root / "warehouse.duckdb"
+    build.build(raw, db)
+    return db
+
+
+@pytest.fixture
+def tiny_con(tiny_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the tiny warehouse, as the dashboard opens it."""
+    con = duckdb.connect(str(tiny_warehouse), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
