@@ -1,7 +1,8 @@
 """Every submission file under a folder → typed raw_<dataset> tables, load_manifest and quarantine.
 
 The work is split so that the slow part runs once per column rather than once per cell:
-1. per file: read the cells, find the header, sort each row into data / blank / total / note;
+1. per file (in worker processes when there are many): read the cells, find the header, sort each
+   row into data / blank / total / note;
 2. per dataset: concatenate the data rows of all its files and type + validate each column once
    (`normalize.normalize_column`), then the cross-field rules and duplicate keys, vectorised;
 3. per file again: its county and period (from its rows), submission order, duplicates and
@@ -14,7 +15,7 @@ Choices, kept simple on purpose:
   the period written in the title rows or the file name (`2024年第一季度`), else none. A file without
   a county or period never supersedes and is never superseded.
 - Submission order (`file_seq`, higher = newer) sorts files by (period, mtime, relative path).
-- Of several files with the same bytes the first in that order loads; the others are `duplicate`.
+- Of several files with the same bytes the oldest (mtime, then path) loads; the others are `duplicate`.
 - Only files whose status is `loaded` put rows in raw_* and records in quarantine. A superseded
   file keeps its row counts in the manifest; duplicate and rejected files count zero rows.
 """

@@ -313,7 +313,8 @@ def header_indexes() -> tuple[HeaderIndex, ...]:
         for pass_aliases in (False, True):
             for col in ds.columns:
                 unit = next((u for u in map(trailing_unit, (col.header_zh, *col.aliases)) if u in MONEY_UNITS), None)
-                names = col.aliases if pass_aliases else (col.header_zh,)
+                # the canonical English name too: exports from other systems (parquet) often use it
+                names = (*col.aliases, col.column) if pass_aliases else (col.header_zh,)
                 for name in names:
                     h = norm_header(name)
                     exact.setdefault(h, col)
