@@ -41,8 +41,8 @@ class BuildResult:
     report: ingest.IngestReport
 
     def summary_zh(self) -> str:
-        """Per-file lines followed by one summary line, for the command line."""
-        lines = [r.render_zh() for r in self.report.files]
+        """One line per file (problems listed under it) and a closing summary line, for the command line."""
+        lines = [r.line_zh() for r in self.report.files]
         through = self.data_through or "无"
         label = "（模拟数据）" if self.is_demo else ""
         lines.append(f"{self.report.summary_zh()}；数据截至 {through}{label}")

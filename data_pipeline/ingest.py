@@ -108,6 +108,23 @@ class FileReport:
         """True when the file was read and every data row passed."""
         return self.status != "rejected" and self.rows_quarantined == 0
 
+    def line_zh(self, max_problems: int = 3) -> str:
+        """One line for the build's per-file summary; a file with problems adds its first few below."""
+        mark = "✓" if self.ok and self.status == "loaded" else ("✗" if self.status == "rejected" else "!")
+        if self.status == "rejected":
+            return f"{mark} {self.path}：已拒收 —— {self.reason}"
+        where = " ".join(x for x in (self.county, self.period) if x)
+        line = (
+            f"{mark} {self.path}：{_dataset_title(self.dataset)} {where}，"
+            f"载入 {self.rows_loaded}，隔离 {self.rows_quarantined}，跳过 {self.rows_skipped}"
+        )
+        if self.status != "loaded":
+            line += f"（{STATUS_ZH[self.status]}：{self.reason}）"
+        shown = [f"    第{p.row_number}行 {p.message}" for p in self.problems[:max_problems]]
+        if len(self.problems) > max_problems:
+            shown.append(f"    …… 另有 {len(self.problems) - max_problems} 个问题，用 check 命令查看全部")
+        return "\n".join([line, *shown])
+
     def render_zh(self, max_problems: int = 50) -> str:
         """Printable Chinese summary: dataset, counts, then each problem with its row and column."""
         lines = [f"文件：{self.path}"]
