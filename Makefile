@@ -31,7 +31,7 @@ browser-deps:
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/sqlfluff lint sql --disable-progress-bar --nofail-on-warnings 2>/dev/null || $(VENV)/bin/sqlfluff lint sql
+	$(VENV)/bin/sqlfluff lint sql --disable-progress-bar
 
 test: $(DEV_STAMP) browser-deps lint
 	$(PY) -m pytest -q
