@@ -1,0 +1,53 @@
+"""Entry point: page config, every page registered explicitly (Chinese titles, ASCII paths), shared filters."""
+
+import streamlit as st
+
+import ui
+from data_pipeline import reference
+from reporting.i18n import t
+
+st.set_page_config(page_title=t("app_title"), page_icon=":material/insights:", layout="wide")
+
+lang = ui.lang()
+PROJECT_ICONS = {
+    "ideology": ":material/flag:",
+    "skills": ":material/school:",
+    "merit": ":material/emoji_events:",
+    "innovation": ":material/lightbulb:",
+    "service": ":material/volunteer_activism:",
+}
+
+
+def page(path: str, key: str, url_path: str, icon: str, default: bool = False) -> st.Page:
+    return st.Page(path, title=t(key, lang), url_path=url_path, icon=icon, default=default)
+
+
+navigation = st.navigation(
+    {
+        t("nav_overview", lang): [
+            page("pages/overview.py", "page_overview", "overview", ":material/dashboard:", default=True),
+        ],
+        t("nav_projects", lang): [
+            st.Page(
+                f"pages/{p.slug}.py",
+                title=p.short_zh if lang == "zh" else p.short_en,
+                url_path=p.slug,
+                icon=PROJECT_ICONS[p.slug],
+            )
+            for p in reference.projects()
+        ],
+        t("nav_analysis", lang): [
+            page("pages/chains.py", "page_chains", "chains", ":material/account_tree:"),
+            page("pages/counties.py", "page_counties", "counties", ":material/map:"),
+        ],
+        t("nav_data", lang): [
+            page("pages/data.py", "page_data", "data", ":material/dataset:"),
+            page("pages/briefing.py", "page_briefing", "briefing", ":material/slideshow:"),
+        ],
+    }
+)
+
+filters = ui.sidebar_filters()
+if filters is not None:
+    ui.share_box(filters, navigation.url_path)
+ui.run_page(navigation)

@@ -1,0 +1,238 @@
+"""Every user-facing string, Chinese first, English second; `t(key, lang, **values)` picks and fills one."""
+
+from __future__ import annotations
+
+LANGS = ("zh", "en")
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # app and navigation
+    "app_title": ("泰安市总工会“五大工程”数据看板", "Tai'an Trade Unions “Five Projects” dashboard"),
+    "app_short": ("五大工程数据看板", "Five Projects dashboard"),
+    "overview_caption": (
+        "泰安市总工会 · 实施“五大工程”助推新型工业化强市建设",
+        "Tai'an Federation of Trade Unions · the Five Projects",
+    ),
+    "nav_overview": ("总览", "Overview"),
+    "nav_analysis": ("专题分析", "Analysis"),
+    "nav_projects": ("五大工程", "Five projects"),
+    "nav_data": ("数据与导出", "Data and export"),
+    "page_overview": ("总览", "Overview"),
+    "page_chains": ("产业链画像", "Chain profile"),
+    "page_counties": ("县市区对比", "Counties compared"),
+    "page_data": ("数据说明", "About the data"),
+    "page_briefing": ("简报导出", "Briefing export"),
+    "briefing_placeholder": ("简报导出功能建设中", "Briefing export is under construction"),
+    # filters
+    "filters": ("筛选条件", "Filters"),
+    "year": ("年度", "Year"),
+    "quarter": ("季度范围", "Quarters"),
+    "county": ("县市区", "Counties"),
+    "chain": ("产业链", "Industry chains"),
+    "all_counties": ("全部县市区", "All counties"),
+    "all_chains": ("全部产业链", "All chains"),
+    "placeholder_county": ("全部县市区（可多选）", "All counties (choose any)"),
+    "placeholder_chain": ("全部产业链（可多选）", "All chains (choose any)"),
+    "whole_city": ("全市", "Whole city"),
+    "language": ("语言", "Language"),
+    "copy_link": ("复制链接", "Copy link"),
+    "copy_link_help": ("复制下面的地址，发给同事即可打开同样的视图", "Copy this address to share the same view"),
+    "clear_filters": ("清除县市区和产业链筛选", "Clear county and chain filters"),
+    "clear_selection": ("清除图上选择：{what}", "Clear chart selection: {what}"),
+    "selected": ("已按图上点击筛选：{what}", "Filtered by your click: {what}"),
+    "click_hint": ("提示：点击图中的柱形或格子可筛选到该县市区或产业链", "Tip: click a bar or cell to filter to it"),
+    # status
+    "demo_badge": ("模拟数据", "Demo data"),
+    "demo_help": (
+        "当前加载的是演示用模拟数据，数字不代表真实情况",
+        "The demo data set is loaded; the numbers are not real",
+    ),
+    "data_through": ("数据截至{when}", "Data through {when}"),
+    "loaded_at": ("最近更新：{when}", "Last loaded: {when}"),
+    "stale": (
+        "数据已超过{days}天未更新，请督促各单位按季度报送",
+        "Data has not been updated for {days} days",
+    ),
+    "no_warehouse": (
+        "还没有数据仓库文件（{path}）。请先在项目目录运行以下命令生成（演示数据）或导入报送文件：",
+        "No warehouse file yet ({path}). Build one first, from the project folder:",
+    ),
+    "page_error": (
+        "抱歉，本页面暂时无法显示。请稍后刷新，或调整筛选条件后重试；如仍有问题请联系管理员。",
+        "Sorry, this page cannot be shown right now. Refresh or change the filters; contact the administrator if it persists.",
+    ),
+    "chart_error": ("该图表暂时无法显示。", "This chart cannot be shown right now."),
+    "empty": (
+        "所选条件下没有数据（{scope}）。请放宽年度、季度、县市区或产业链筛选。",
+        "No data for this selection ({scope}). Widen the year, quarter, county or chain filters.",
+    ),
+    "no_periods": ("数据仓库中还没有任何季度的数据。", "The warehouse holds no quarter yet."),
+    # KPI cards
+    "vs_previous": ("较上期", "vs previous period"),
+    "change_note": (
+        "箭头：较上期（紧邻的前一段同样长度的期间）的变化；进度条：年度目标完成情况；悬停指标名称上的 ? 查看口径。",
+        "Arrows: change against the previous period of the same length; bars: progress against the year's target.",
+    ),
+    "target_progress": ("完成 {pct} · 目标 {target}", "{pct} of target {target}"),
+    "no_target": ("未设年度目标", "No target set"),
+    "definition": ("指标说明", "Definition"),
+    "formula": ("口径", "Definition"),
+    "unit": ("单位", "Unit"),
+    "aggregation": ("汇总方式", "Aggregation"),
+    "agg_latest": ("取所选期末季度，跨地区求和", "Latest quarter of the range, summed over places"),
+    "agg_sum": ("所选季度累计，跨地区求和", "Summed over quarters and places"),
+    "agg_distinct": ("所选范围内去重计数", "Counted once over the selected range"),
+    "agg_range": ("按所选范围整体计算", "Computed over the whole range"),
+    "agg_rate": ("分子分母分别汇总后相除", "Summed numerator ÷ summed denominator"),
+    # chart titles and parts
+    "target": ("目标", "Target"),
+    "actual": ("实际", "Actual"),
+    "actual_behind": ("实际（红色为未达目标）", "Actual (red: below target)"),
+    "progress": ("目标完成率", "Target completion"),
+    "value": ("数值", "Value"),
+    "city": ("全市", "City"),
+    "selected_scope": ("所选范围", "Selection"),
+    "no_data_chart": ("无数据", "No data"),
+    "by_chain": ("{name}：按产业链排名", "{name}: by industry chain"),
+    "by_county": ("{name}：按县市区排名", "{name}: by county"),
+    "trend_title": ("{name}：季度走势", "{name}: quarterly trend"),
+    "heatmap_title": ("{name}：产业链 × 县市区", "{name}: chain × county"),
+    "breakdown_title": ("{name}：按{dim}分布", "{name}: by {dim}"),
+    "projects_progress_title": (
+        "五大工程重点指标年度目标完成情况",
+        "Five projects: headline indicators against targets",
+    ),
+    "grid_title": ("{name}：县市区分布图", "{name}: county map"),
+    "innovative_title": (
+        "全员创新企业：实际命名数与政策目标（每年10家）",
+        "All-staff innovation firms: named vs policy target (10 a year)",
+    ),
+    "coverage_title": ("{chain}：企业入会率分布", "{chain}: firms by membership rate"),
+    "coverage_axis": ("企业入会率（%）", "Firm membership rate (%)"),
+    "firms": ("企业数（家）", "Firms"),
+    "compare_title": ("{chain}与全市对比：比率类指标", "{chain} vs the city: rates"),
+    "unit_suffix": ("单位：{unit}", "Unit: {unit}"),
+    "dim_level": ("级别", "level"),
+    "dim_stars": ("星级", "stars"),
+    "dim_category": ("类别", "category"),
+    "dim_kind": ("类型", "kind"),
+    "dim_programme": ("项目", "programme"),
+    "sites_by_kind": ("服务阵地：按类型分布（个）", "Service sites by kind"),
+    "training_by_programme": ("职工培训参与人数：按项目分布", "Training participants by programme"),
+    "contests_by_kind": ("各类竞赛参赛人次：按竞赛类别分布", "Contest participants by kind of contest"),
+    # overview
+    "kpi_heading": ("五大工程重点指标", "Headline indicators"),
+    "heatmap_heading": ("入会率：产业链 × 县市区", "Membership rate: chain × county"),
+    "progress_heading": ("年度目标完成情况", "Progress against targets"),
+    "trend_heading": ("季度走势", "Quarterly trends"),
+    "lagging_heading": ("需要关注", "Needs attention"),
+    "lagging_chains": (
+        "入会率最低的产业链：{items}（{city}）。",
+        "Chains with the lowest membership rate: {items} ({city}).",
+    ),
+    "lagging_counties": (
+        "入会率最低的县市区：{items}（{city}）。",
+        "Counties with the lowest membership rate: {items} ({city}).",
+    ),
+    "lagging_targets": (
+        "年度目标完成进度落后的指标：{items}。",
+        "Indicators behind their yearly target: {items}.",
+    ),
+    "no_lagging": ("各项重点指标均在进度之内。", "All headline indicators are on track."),
+    # project pages
+    "all_indicators": ("全部指标", "All indicators"),
+    "charts_heading": ("排名与走势", "Rankings and trends"),
+    "pick_indicator": ("选择指标", "Indicator"),
+    "breakdowns": ("结构分布", "Breakdowns"),
+    "policy_target_heading": (
+        "政策目标：全员创新企业（市级、各县市区每年各10家）",
+        "Policy target: all-staff innovation firms",
+    ),
+    "honours_note": (
+        "表彰类指标（含全员创新企业）按年度计入第四季度；当年尚未命名时显示为 0。点击柱形可筛选到该县市区。",
+        "Honours count in the fourth quarter of their year; 0 until the year's names are in. Click a bar to filter.",
+    ),
+    "rates_heading": ("建会率、入会率与农民工入会率", "Union, membership and migrant membership rates"),
+    "aid_heading": ("帮扶救助与服务阵地", "Aid and service sites"),
+    # chains page
+    "pick_chain": ("选择产业链", "Choose a chain"),
+    "chain_profile": ("{chain}：五大工程画像", "{chain}: profile across the five projects"),
+    "chain_counties": ("{chain}：各县市区", "{chain}: by county"),
+    "chain_vs_city": ("与全市对比", "Compared with the city"),
+    "firm_coverage": ("链上企业入会率分布", "Firms' membership rate"),
+    "col_indicator": ("指标", "Indicator"),
+    "col_chain": ("本产业链", "This chain"),
+    "col_city": ("全市", "City"),
+    "col_share": ("占全市", "Share of city"),
+    "col_unit": ("单位", "Unit"),
+    "col_project": ("所属工程", "Project"),
+    "col_name": ("名称", "Name"),
+    "col_value": ("数值", "Value"),
+    "col_target": ("目标", "Target"),
+    "col_rank": ("排名", "Rank"),
+    "firms_count": ("链上企业 {n} 家，入会率低于 80% 的 {low} 家", "{n} firms; {low} below 80% membership"),
+    # counties page
+    "pick_county_indicator": ("对比指标", "Indicator to compare"),
+    "county_ranking": ("县市区排名", "Ranking"),
+    "county_grid": ("县市区分布图", "Map-like grid"),
+    "county_profile": ("县市区画像", "County profile"),
+    "pick_county": ("选择县市区", "Choose a county"),
+    # data page
+    "freshness": ("数据新鲜度", "Freshness"),
+    "manifest_heading": ("已加载文件清单", "Files loaded"),
+    "quarantine_heading": ("隔离的问题行及原因", "Quarantined rows and why"),
+    "catalogue_heading": ("指标体系（数据字典）", "Indicator catalogue (data dictionary)"),
+    "built_at": ("仓库生成时间", "Warehouse built"),
+    "last_loaded": ("最近一次加载文件", "Last file loaded"),
+    "files_rejected": ("拒收文件数", "Files rejected"),
+    "files_loaded": ("已加载文件数", "Files loaded"),
+    "rows_quarantined": ("隔离行数", "Rows quarantined"),
+    "no_quarantine": ("没有被隔离的数据行。", "No rows were quarantined."),
+    "quarantine_shown": ("显示前 {n} 行", "Showing the first {n} rows"),
+}
+
+
+# Display names for codes stored in the warehouse (zh, en).
+CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "kind": {
+        "stock": ("存量（期末值）", "stock"),
+        "flow": ("流量（累计）", "flow"),
+        "rate": ("比率", "rate"),
+        "distinct": ("去重计数", "distinct count"),
+    },
+    "time_agg": {
+        "latest": ("取期末季度", "latest quarter"),
+        "sum": ("季度累计", "summed over quarters"),
+        "distinct": ("区间内去重", "distinct over the range"),
+        "range": ("按区间整体计算", "over the whole range"),
+    },
+    "status": {
+        "loaded": ("已加载", "loaded"),
+        "superseded": ("已被新文件替换", "superseded"),
+        "duplicate": ("重复文件", "duplicate"),
+        "rejected": ("已拒收", "rejected"),
+    },
+}
+
+
+def code_label(group: str, code: object, lang: str = "zh") -> str:
+    """The display name of a stored code (kind, time_agg, status); the code itself when unknown."""
+    pair = CODE_LABELS.get(group, {}).get(str(code))
+    if pair is None:
+        return "" if code is None else str(code)
+    return pair[1] if lang == "en" else pair[0]
+
+
+def t(key: str, lang: str = "zh", **values: object) -> str:
+    """The string for `key` in `lang` ('zh' or 'en'), with {placeholders} filled from `values`."""
+    zh, en = STRINGS[key]
+    text = en if lang == "en" else zh
+    return text.format(**values) if values else text
+
+
+def name(row: object, lang: str = "zh", stem: str = "name") -> str:
+    """Pick `name_zh` / `name_en` (or another stem) from a mapping-like row."""
+    key = f"{stem}_{'en' if lang == 'en' else 'zh'}"
+    try:
+        return str(row[key])  # type: ignore[index]
+    except (KeyError, TypeError):
+        return str(row[f"{stem}_zh"])  # type: ignore[index]

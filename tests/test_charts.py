@@ -1,0 +1,158 @@
+"""Chart functions on small hand-made frames: titles, customdata codes, targets, the shared CJK template."""
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from reporting import charts, theme
+from reporting import format as fmt
+from reporting.i18n import STRINGS, t
+
+TITLE, SUB = "入会率：按县市区排名", "单位：% · 2026年全年 · 全部产业链 · 数据截至2026年第三季度"
+
+
+def _ranking_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "key": ["xintai", "taishan", "feicheng"],
+            "name_zh": ["新泰市", "泰山区", "肥城市"],
+            "name_en": ["Xintai City", "Taishan District", "Feicheng City"],
+            "value": [91.5, 84.0, 88.2],
+            "target": [90.0, 90.0, None],
+        }
+    )
+
+
+def test_ranking_sorts_puts_codes_in_customdata_and_draws_targets():
+    fig = charts.ranking(_ranking_frame(), title=TITLE, subtitle=SUB, unit="%", decimals=1)
+    bars = fig.data[0]
+    assert list(bars.y) == ["泰山区", "肥城市", "新泰市"]  # largest on top in a horizontal bar chart
+    assert list(bars.customdata) == ["taishan", "feicheng", "xintai"]
+    assert list(bars.text) == ["84.0%", "88.2%", "91.5%"]
+    assert bars.marker.color[0] == theme.BAD  # below its target
+    assert fig.data[1].name == "目标"
+    assert fig.layout.title.text == TITLE and fig.layout.title.subtitle.text == SUB
+
+
+def test_ranking_english_names():
+    fig = charts.ranking(_ranking_frame(), title="t", subtitle="s", unit="%", lang="en")
+    assert "Xintai City" in list(fig.data[0].y)
+
+
+def test_heatmap_cells_carry_county_and_chain_codes():
+    frame = pd.DataFrame(
+        {
+            "county": ["taishan", "xintai", "taishan"],
+            "chain": ["C01", "C01", "C10"],
+            "county_zh": ["泰山区", "新泰市", "泰山区"],
+            "chain_zh": ["汽车及零部件", "汽车及零部件", "医药及医疗器械"],
+            "value": [80.0, 90.0, 70.0],
+        }
+    )
+    fig = charts.heatmap(frame, title=TITLE, subtitle=SUB, unit="%")
+    cell = fig.data[0]
+    assert list(cell.x) == ["泰山区", "新泰市"]  # reference order
+    assert list(cell.y) == ["汽车及零部件", "医药及医疗器械"]
+    assert cell.customdata[1][0] == ["taishan", "C10"]
+    assert cell.text[1][1] == ""  # missing cell stays blank
+    assert cell.text[0][0] == "80" and cell.hovertext[0][0] == "80.0%"
+
+
+def test_trend_target_line_and_period_labels():
+    frame = pd.DataFrame(
+        {"indicator": ["P5_MEMBER_RATE"] * 2, "period": ["2026Q2", "2026Q1"], "value": [85.0, 84.0], "year": 2026}
+    )
+    fig = charts.trend(frame, title="t", subtitle="s", unit="%", target=90, names={"P5_MEMBER_RATE": "入会率"})
+    assert list(fig.data[0].x) == ["2026Q1", "2026Q2"]
+    assert list(fig.data[0].customdata) == ["2026年第一季度", "2026年第二季度"]
+    assert fig.data[0].name == "入会率"
+    assert any(s.y0 == 90 for s in fig.layout.shapes)
+
+
+def test_target_vs_actual_marks_counties_behind():
+    frame = pd.DataFrame(
+        {
+            "scope": ["city", "xintai"],
+            "name_zh": ["全市", "新泰市"],
+            "name_en": ["City", "Xintai"],
+            "actual": [12, 6],
+            "target": [10, 10],
+        }
+    )
+    fig = charts.target_vs_actual(frame, title="t", subtitle="s", unit="家")
+    assert list(fig.data[0].marker.color) == [theme.GOOD, theme.BAD]
+    assert list(fig.data[0].customdata) == ["city", "xintai"]
+
+
+def test_tile_grid_places_counties_on_their_grid():
+    frame = pd.DataFrame(
+        {
+            "key": ["taishan", "feicheng"],
+            "name_zh": ["泰山区", "肥城市"],
+            "value": [3, 5],
+            "grid_row": [2, 2],
+            "grid_col": [3, 1],
+        }
+    )
+    fig = charts.tile_grid(frame, title="t", subtitle="s", unit="个")
+    assert fig.data[0].customdata[1][2] == "taishan" and fig.data[0].customdata[1][0] == "feicheng"
+    assert "泰山区" in fig.data[0].text[1][2]
+
+
+@pytest.mark.parametrize(
+    "fn, kwargs",
+    [
+        (charts.ranking, {"unit": "%"}),
+        (charts.heatmap, {"unit": "%"}),
+        (charts.trend, {"unit": "%"}),
+        (charts.breakdown, {"unit": "个"}),
+        (charts.target_progress, {}),
+        (charts.target_vs_actual, {"unit": "家"}),
+        (charts.tile_grid, {"unit": "%"}),
+        (charts.grouped, {"unit": "%", "names": {}}),
+        (charts.compare, {"unit": "%", "left": "a", "right": "b"}),
+    ],
+)
+def test_empty_frames_give_a_titled_no_data_figure(fn, kwargs):
+    fig = fn(pd.DataFrame(), title=TITLE, subtitle=SUB, **kwargs)
+    assert isinstance(fig, go.Figure)
+    assert fig.layout.annotations[0].text == "无数据"
+    assert fig.layout.title.text == TITLE
+
+
+def test_template_uses_the_cjk_font_stack_in_both_modes():
+    for mode in ("light", "dark"):
+        fig = charts.breakdown(
+            pd.DataFrame({"category": ["市级", "省级"], "value": [3, 1]}), title="t", subtitle="s", unit="个", mode=mode
+        )
+        assert "Noto Sans CJK SC" in fig.layout.template.layout.font.family
+        assert "Microsoft YaHei" in fig.layout.template.layout.font.family
+
+
+def test_formats_follow_chinese_conventions():
+    assert fmt.value(12345, "人") == "1.23万人"
+    assert fmt.value(123456, "人") == "12.3万人"
+    assert fmt.value(85.25, "%", 1) == "85.2%" or fmt.value(85.25, "%", 1) == "85.3%"
+    assert fmt.value(312.5, "万元", 1) == "312.5万元"
+    assert fmt.value(23456.0, "万元", 1) == "2.35亿元"
+    assert fmt.value(None, "人") == "—"
+    assert fmt.change(1.23, "%", 1) == "+1.2个百分点"
+    assert fmt.change(-3, "人") == "-3人"
+    assert fmt.period("2026Q3") == "2026年第三季度"
+    assert fmt.quarter_range(2026, 1, 3) == "2026年第一至三季度"
+    assert fmt.quarter_range(2026, 1, 4) == "2026年全年"
+    assert fmt.value(12345, "people", lang="en") == "12,345 people"
+
+
+def test_every_string_has_both_languages():
+    for key, (zh, en) in STRINGS.items():
+        assert zh and en, key
+    assert t("data_through", "zh", when="2026年第三季度") == "数据截至2026年第三季度"
+
+
+def test_small_aid_counts_are_masked_in_rankings():
+    frame = _ranking_frame().assign(value=[3.0, 12.0, 0.0], suppressed=[True, False, False])
+    fig = charts.ranking(frame, title="t", subtitle="s", unit="户")
+    texts = dict(zip(fig.data[0].customdata, fig.data[0].text, strict=True))
+    assert texts == {"xintai": "<5", "taishan": "12户", "feicheng": "0户"}
+    assert fmt.is_small(3) and not fmt.is_small(0) and not fmt.is_small(5) and not fmt.is_small(None)

@@ -1,0 +1,159 @@
+"""Page scaffolding: the view in force (filters, language, data info), the page header and the error guard."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import pandas as pd
+import streamlit as st
+
+from data_pipeline.config import paths
+from data_pipeline.metrics import Filters
+from reporting import format as fmt
+from reporting.i18n import t
+from ui import data
+from ui.components import status_badges
+from ui.filters import clear_dimensions, current, lang, names, scope_text, sidebar, tr
+
+log = logging.getLogger(__name__)
+
+BUILD_COMMAND = "python -m data_pipeline demo --out data/raw\npython -m data_pipeline build --raw data/raw --db data/warehouse.duckdb"
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page is asked to show: the filters, the language and the warehouse's facts."""
+
+    filters: Filters
+    lang: str
+    info: dict
+
+    def t(self, key: str, **values: object) -> str:
+        return t(key, self.lang, **values)
+
+    def without(self, *dims: str) -> Filters:
+        """The filters minus county and/or chain (rankings across a dimension show all of it)."""
+        f = self.filters
+        return replace(
+            f,
+            counties=() if "county" in dims else f.counties,
+            chains=() if "chain" in dims else f.chains,
+        )
+
+    def scope(self, drop: Sequence[str] = ()) -> str:
+        return scope_text(self.filters, self.lang, drop=drop)
+
+    def subtitle(self, unit: str, drop: Sequence[str] = ()) -> str:
+        """Unit · filters in force · 数据截至 …, the second line of every chart title."""
+        first = [self.t("unit_suffix", unit=unit)]
+        through = self.info.get("data_through")
+        if through:
+            first.append(self.t("data_through", when=fmt.period(through, self.lang)))
+        return " · ".join(first) + "<br>" + self.scope(drop)  # two short lines stay readable on a phone
+
+    def name(self, code: str, dim: str) -> str:
+        return names(dim, self.lang).get(code, code)
+
+
+def sidebar_filters() -> Filters | None:
+    """Shared sidebar (called by dashboard.py before the page runs); None when there is no warehouse/data."""
+    if not data.available():
+        return None
+    try:
+        periods = data.frame("periods")
+    except Exception:
+        log.exception("could not read periods")
+        return None
+    return sidebar(list(periods[["year", "quarter"]].itertuples(index=False, name=None)))
+
+
+def no_warehouse() -> None:
+    st.title(tr("app_short"), anchor=False)
+    st.error(tr("no_warehouse", path=paths().db), icon=":material/database:")
+    st.code(BUILD_COMMAND, language="bash")
+
+
+def ensure_navigation() -> None:
+    """Rerun through dashboard.py when Streamlit ran a page file on its own.
+
+    With a `pages/` folder beside the entry script, Streamlit starts in its legacy folder mode until some
+    session calls st.navigation; a fresh server whose first visitor opens a deep link (e.g. /service)
+    would run pages/service.py without the sidebar. Leaving that mode and rerunning fixes it for good.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def header(title: str, *, caption: str | None = None) -> View:
+    """Title, status badges and the chart-click notice; stops the page (with a sentence) when there is no data."""
+    ensure_navigation()
+    if not data.available():
+        no_warehouse()
+        st.stop()
+    if "year" not in st.session_state:
+        st.title(title, anchor=False)
+        st.info(tr("no_periods"))
+        st.stop()
+    info = data.ask("info")
+    st.title(title, anchor=False)
+    if caption:
+        st.caption(caption)
+    status_badges(info)
+    view = View(filters=current(), lang=lang(), info=info)
+    clicked = st.session_state.get("_clicked")
+    if clicked and (view.filters.counties or view.filters.chains):
+        what = "、".join(view.name(c, d) for d, codes in clicked.items() for c in codes)
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.caption(tr("selected", what=what))
+            st.button(
+                tr("clear_selection", what=what),
+                on_click=clear_dimensions,
+                icon=":material/close:",
+                type="tertiary",
+                key="clear_click",
+            )
+    return view
+
+
+def run_page(page: st.navigation) -> None:  # type: ignore[valid-type]
+    """Run the selected page; any exception becomes a Chinese sentence on screen and a log entry."""
+    try:
+        page.run()
+    except Exception:
+        log.exception("page %s failed", getattr(page, "url_path", "?"))
+        st.error(tr("page_error"), icon=":material/error:")
+
+
+def lowest(frame: pd.DataFrame, n: int = 3) -> pd.DataFrame:
+    """The n rows with the lowest value (lagging chains/counties), missing values left out."""
+    return frame.dropna(subset=["value"]).nsmallest(n, "value")
+
+
+def behind_schedule(kpis: pd.DataFrame, quarter_to: int) -> pd.DataFrame:
+    """Indicators whose progress (ratio of the target) is below the share of the year elapsed; progress in percent."""
+    if kpis.empty:
+        return kpis
+    elapsed = quarter_to / 4
+    k = kpis.dropna(subset=["progress"])
+    return k.loc[k["progress"] < elapsed - 0.0005].assign(progress=lambda d: d["progress"] * 100)
+
+
+def project_rows(catalogue: pd.DataFrame, project: int) -> pd.DataFrame:
+    """The project's indicators, headline ones first, then catalogue order."""
+    rows = catalogue.loc[catalogue["project"] == project].copy()
+    rows["_order"] = rows["headline"].fillna(99)
+    return rows.sort_values("_order", kind="stable").drop(columns="_order")
+
+
+def headline_rows(catalogue: pd.DataFrame) -> pd.DataFrame:
+    """Headline indicators of all five projects, by project then headline rank."""
+    rows = catalogue.dropna(subset=["headline"])
+    return rows.sort_values(["project", "headline"], kind="stable")
+
+
+Renderer = Callable[[View], None]
