@@ -74,6 +74,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "target_progress": ("完成 {pct} · 目标 {target}", "{pct} of target {target}"),
     "no_target": ("未设年度目标", "No target set"),
+    "target_pending": ("年度目标 {target} · 本期尚无数据", "Target {target} · no data yet"),
+    "target_pending_honours": ("年度目标 {target} · 表彰于第四季度计入", "Target {target} · honours count in Q4"),
     "definition": ("指标说明", "Definition"),
     "formula": ("口径", "Definition"),
     "unit": ("单位", "Unit"),

@@ -15,6 +15,7 @@ import streamlit as st
 from data_pipeline import reference
 from reporting import format as fmt
 from reporting import theme
+from ui.downloads import download_menu
 from ui.filters import lang, on_chart_select, tr
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,15 @@ def chart(fig: go.Figure, frame: pd.DataFrame, *, key: str, select: Sequence[str
         )
     else:
         st.plotly_chart(fig, key=key, theme=None, config=config)
+    title, subtitle = _plain(fig.layout.title.text), _plain(fig.layout.title.subtitle.text)
+    lines = (title, *subtitle.split("\n")) if subtitle else (title,)
+    download_menu(fig, frame, name=title or key, header_lines=lines, key=key)
+
+
+def _plain(text: str | None) -> str:
+    """A Plotly title without its markup: <br> becomes a line break, other tags go."""
+    text = re.sub(r"<br\s*/?>", "\n", text or "")
+    return re.sub(r"<[^>]+>", "", text).strip()
 
 
 @contextmanager
@@ -131,6 +141,10 @@ def kpi_card(
                 min(max(float(progress) / 100, 0.0), 1.0),
                 text=tr("target_progress", pct=fmt.percent(progress), target=target_text),
             )
+        elif kpi is not None and not pd.isna(kpi["target"]):
+            target_text = fmt.value(kpi["target"], unit_shown_full, decimals, language)
+            pending = "target_pending_honours" if row["source"] == "honors" else "target_pending"
+            st.caption(tr(pending, target=target_text))
         else:
             st.caption(tr("no_target"))
         if not compact:

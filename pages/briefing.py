@@ -1,0 +1,94 @@
+"""简报导出: a PPTX deck, a ZIP of chart PNGs and a workbook of their data, for the sidebar filters in force."""
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from reporting import deck, export
+from ui.data import version
+from ui.filters import names
+
+PPTX, XLSX, ZIP = export.MIME_TYPES["pptx"], export.MIME_TYPES["xlsx"], export.MIME_TYPES["zip"]
+
+
+def request_build() -> None:
+    st.session_state["brief_requested"] = True
+
+
+view = ui.header(
+    ui.tr("page_briefing"),
+    caption="为汇报会生成演示文稿、图表图片和数据工作簿；范围取左侧边栏的年度、季度、县市区和产业链。",
+)
+st.markdown(f"**范围：** {view.scope()}")
+
+choices = deck.section_choices()
+picked = st.pills(
+    "章节", list(choices), format_func=choices.get, selection_mode="multi", default=list(choices), key="brief_sections"
+)
+left, right = st.columns(2)
+county = left.selectbox(
+    "另加县市区专页",
+    [None, *names("county", "zh")],
+    format_func=lambda c: names("county", "zh").get(c, "不加"),
+    key="brief_county",
+)
+chain = right.selectbox(
+    "另加产业链专页",
+    [None, *names("chain", "zh")],
+    format_func=lambda c: names("chain", "zh").get(c, "不加"),
+    key="brief_chain",
+)
+sections = [*picked, *([f"county:{county}"] if county else []), *([f"chain:{chain}"] if chain else [])]
+if not sections:
+    st.info("请至少选择一个章节。")
+    st.stop()
+
+spec = deck.build_spec(ui.ask, view.filters, sections)
+outline = pd.DataFrame([{"章节": s.title, "图表": c.title, "一句话结论": c.takeaway} for s, c in spec.charts])
+st.caption(f"共 {len(spec.charts) + 3} 页：封面、重点指标、{len(spec.charts)} 张图表各一页、数据来源。")
+st.dataframe(outline, hide_index=True, width="stretch")
+
+has_browser = export.chrome_path() is not None
+if not has_browser:
+    st.warning(export.NO_CHROME_ZH + " 演示文稿中的图表页将以数据表代替。", icon=":material/warning:")
+
+signature = (view.filters, tuple(sections), version())
+# The click only raises a flag (a callback, so it survives any rerun before this line); the build runs below.
+st.button("生成简报", type="primary", icon=":material/slideshow:", key="brief_build", on_click=request_build)
+if st.session_state.pop("brief_requested", False):
+    with st.status("正在生成简报…", expanded=False) as status:
+        briefing = deck.render_deck(spec, progress=lambda message: status.update(label=message))
+        status.update(label="简报已生成", state="complete")
+    st.session_state["briefing"] = (signature, briefing)
+
+stored = st.session_state.get("briefing")
+if stored and stored[0] == signature:
+    briefing = stored[1]
+    if briefing.warning:
+        st.warning(briefing.warning, icon=":material/warning:")
+    stem = export.safe_filename(f"五大工程简报_{view.scope()}")
+    with st.container(horizontal=True):
+        st.download_button(
+            "演示文稿 PPTX",
+            briefing.pptx,
+            f"{stem}.pptx",
+            PPTX,
+            on_click="ignore",
+            icon=":material/download:",
+            type="primary",
+        )
+        st.download_button(
+            "图表 PNG（ZIP）",
+            partial(deck.charts_zip, spec) if has_browser else b"",
+            f"{stem}_图表.zip",
+            ZIP,
+            on_click="ignore",
+            icon=":material/photo_library:",
+            disabled=not has_browser,
+            help=None if has_browser else export.NO_CHROME_ZH,
+        )
+        st.download_button(
+            "数据工作簿 XLSX", briefing.xlsx, f"{stem}_数据.xlsx", XLSX, on_click="ignore", icon=":material/grid_on:"
+        )

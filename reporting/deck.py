@@ -1,0 +1,865 @@
+"""The briefing deck (PPTX, 16:9): a spec of sections → charts built from the query layer, then slides.
+
+A deck spec is plain data (titles, a figure function per chart, the frame it draws, a takeaway), so the
+page, the command line and the tests share one builder, and all images render in one browser session.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.opc.constants import RELATIONSHIP_TYPE
+from pptx.oxml.ns import qn
+from pptx.util import Emu, Inches, Pt
+
+from reporting import export, takeaways
+
+# Every run names 微软雅黑 as its Latin and East Asian (a:ea) font: PowerPoint and WPS on Chinese Windows have it;
+# LibreOffice on Linux substitutes it through fontconfig, which picks Noto Sans CJK SC for the Chinese glyphs.
+FONT = "Microsoft YaHei"
+BLUE = RGBColor(0x1F, 0x5A, 0xA6)
+INK = RGBColor(0x1F, 0x29, 0x37)
+MUTED = RGBColor(0x6B, 0x72, 0x80)
+PALE = RGBColor(0xEE, 0xF4, 0xFB)
+WHITE = RGBColor(0xFF, 0xFF, 0xFF)
+WARN = RGBColor(0xC6, 0x28, 0x28)
+
+SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # PowerPoint’s own 16:9 (13.333 × 7.5 in)
+MARGIN = Inches(0.5)
+CONTENT_W = SLIDE_W - 2 * MARGIN
+# Chart pictures fill the band between the takeaway and the footer; rendered at this layout size so the
+# chart's 12–16 px text lands at a readable 10–13 pt on the slide.
+PICTURE_TOP, PICTURE_H = Inches(1.95), Inches(4.95)
+PICTURE_PX = (944, 380)
+PICTURE_SCALE = 2.5
+# The ZIP of charts: the figures as on screen, 16:9.
+ZIP_PX = (1600, 900)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart slide: what it shows, how to draw it, the frame it draws, and the sentence it supports."""
+
+    title: str
+    figure: Callable[[pd.DataFrame], go.Figure]
+    frame: pd.DataFrame
+    takeaway: str
+    header_lines: tuple[str, ...] = ()
+    scope: str = ""  # the filters this chart was drawn with, for its slide's footer
+    empty: bool = False  # nothing to draw in this scope: the slide says so instead of showing an empty chart
+    unit: str = ""
+    decimals: int = 0
+
+    def draw(self) -> go.Figure:
+        return self.figure(self.frame)
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    charts: tuple[Chart, ...]
+
+
+@dataclass(frozen=True)
+class DeckSpec:
+    """Everything a deck shows; `kpi_rows` are already formatted (indicator, value, change, target, progress)."""
+
+    title: str
+    scope: str
+    data_date: str
+    footer: str
+    sections: tuple[Section, ...]
+    kpi_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    kpi_takeaway: str = ""
+    sources: tuple[str, ...] = ()
+    is_demo: bool = False
+    made_on: date = field(default_factory=date.today)
+
+    @property
+    def charts(self) -> list[tuple[Section, Chart]]:
+        return [(section, chart) for section in self.sections for chart in section.charts]
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """The files a briefing page offers: the deck, a ZIP of chart PNGs, and one workbook with a sheet per chart."""
+
+    pptx: bytes
+    zip: bytes | None
+    xlsx: bytes
+    warning: str | None = None
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def render_deck(
+    spec: DeckSpec,
+    *,
+    progress: Callable[[str], None] | None = None,
+    with_zip: bool = False,
+    session: export.BrowserSession | None = None,
+) -> Briefing:
+    """Render every chart in one browser session (`session`, or one opened here), then write the deck, the
+    workbook and, when asked, the PNG ZIP.
+
+    Without a browser the deck still builds: chart slides show the data as a table, and `warning` says why.
+    """
+    say = progress or (lambda _message: None)
+    pairs = spec.charts
+    drawn = [(i, chart, chart.draw()) for i, (_, chart) in enumerate(pairs) if not chart.empty]
+    jobs = [(_for_slide(fig), _opts(*PICTURE_PX, PICTURE_SCALE)) for _, _, fig in drawn]
+    if with_zip:
+        jobs += [(fig, _opts(*ZIP_PX, 2)) for _, _, fig in drawn]
+    warning = None
+    pictures: list[bytes | None] = [None] * len(pairs)
+    zipped = None
+    try:
+        say(f"正在生成 {len(jobs)} 张图片（一个浏览器会话）…")
+        images = export.render_jobs(jobs, session=session, progress=lambda done, total: say(f"图片 {done}/{total}"))
+        for (i, _, _), image in zip(drawn, images, strict=False):
+            pictures[i] = image
+        if with_zip:
+            zipped = export.zip_files(
+                [
+                    (f"{n:02d}_{export.safe_filename(chart.title, 'png')}", image)
+                    for n, ((_, chart, _), image) in enumerate(zip(drawn, images[len(drawn) :], strict=True), 1)
+                ]
+            )
+    except export.ChromeNotFound as error:
+        warning = str(error)
+    say("正在写入演示文稿…")
+    pptx = write_pptx(spec, pictures)
+    # numbered sheet names: two sections may hold charts with the same title
+    xlsx = export.frames_xlsx(
+        {f"{n:02d} {chart.title}": (chart.frame, chart.header_lines) for n, (_, chart) in enumerate(pairs, 1)}
+    )
+    return Briefing(pptx=pptx, zip=zipped, xlsx=xlsx, warning=warning)
+
+
+def _opts(width: int, height: int, scale: float) -> dict:
+    return {"format": "png", "width": width, "height": height, "scale": scale}
+
+
+def _for_slide(fig: go.Figure) -> go.Figure:
+    # The slide title says what the chart shows and the footer carries filters and date, so drop the figure's own.
+    out = go.Figure(fig)
+    top = out.layout.margin.t if out.layout.margin.t is not None else 0
+    out.update_layout(title=None, margin={"t": max(24, top - 60)}, height=None)
+    return out
+
+
+def write_pptx(spec: DeckSpec, pictures: Sequence[bytes | None]) -> bytes:
+    """The deck as PPTX bytes; `pictures` holds one PNG (or None → data table) per chart, in spec order."""
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
+    _theme_fonts(prs)
+    total = 3 + len(spec.charts)
+    _title_slide(prs, spec, total)
+    _kpi_slide(prs, spec, total)
+    for (section, chart), picture in zip(spec.charts, pictures, strict=True):
+        _chart_slide(prs, spec, section, chart, picture, total)
+    _closing_slide(prs, spec, total)
+    buffer = io.BytesIO()
+    prs.save(buffer)
+    return buffer.getvalue()
+
+
+def _theme_fonts(prs) -> None:
+    # Theme fonts cover any text without its own run font (e.g. new text typed into the deck later).
+    theme = prs.slide_masters[0].part.part_related_by(RELATIONSHIP_TYPE.THEME)
+    xml = theme.blob.decode("utf-8")
+    xml = re.sub(r'<a:latin typeface="[^"]*"', f'<a:latin typeface="{FONT}"', xml)
+    xml = re.sub(r'<a:ea typeface="[^"]*"', f'<a:ea typeface="{FONT}"', xml)
+    xml = re.sub(r'<a:font script="Hans" typeface="[^"]*"', f'<a:font script="Hans" typeface="{FONT}"', xml)
+    theme._blob = xml.encode("utf-8")
+
+
+def _style(run, size: float, *, bold: bool = False, colour: RGBColor = INK) -> None:
+    font = run.font
+    font.size, font.bold = Pt(size), bold
+    font.color.rgb = colour
+    font.name = FONT  # a:latin
+    rpr = run._r.get_or_add_rPr()
+    rpr.set("lang", "zh-CN")
+    rpr.set("altLang", "en-US")
+    latin = rpr.find(qn("a:latin"))
+    for tag in ("a:cs", "a:ea"):  # a:ea is what PowerPoint/WPS use for Chinese glyphs; order latin, ea, cs
+        old = rpr.find(qn(tag))
+        if old is not None:
+            rpr.remove(old)
+        latin.addnext(rpr.makeelement(qn(tag), {"typeface": FONT, "charset": "-122"}))  # -122: GB2312
+
+
+def _text(
+    slide,
+    left,
+    top,
+    width,
+    height,
+    lines: Sequence[str] | str,
+    size: float,
+    *,
+    bold: bool = False,
+    colour: RGBColor = INK,
+    align=PP_ALIGN.LEFT,
+    anchor=MSO_ANCHOR.TOP,
+    name: str | None = None,
+    spacing: float | None = None,
+):
+    box = slide.shapes.add_textbox(left, top, width, height)
+    if name:
+        box.name = name
+    _fill_frame(box.text_frame, lines, size, bold=bold, colour=colour, align=align, anchor=anchor, spacing=spacing)
+    return box
+
+
+def _fill_frame(
+    frame, lines, size, *, bold=False, colour=INK, align=PP_ALIGN.LEFT, anchor=MSO_ANCHOR.TOP, spacing=None
+):
+    frame.word_wrap = True
+    frame.vertical_anchor = anchor
+    frame.margin_left = frame.margin_right = Inches(0.08)
+    for i, line in enumerate([lines] if isinstance(lines, str) else list(lines)):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.alignment = align
+        if spacing:
+            paragraph.space_after = Pt(spacing)
+        run = paragraph.add_run()
+        run.text = line
+        _style(run, size, bold=bold, colour=colour)
+
+
+TITLE_TOP = Inches(0.42)
+
+
+def _set_title(slide, text: str, *, top=TITLE_TOP, size: float = 26, colour: RGBColor = BLUE) -> None:
+    title = slide.shapes.title
+    title.left, title.top, title.width, title.height = MARGIN, top, CONTENT_W, Inches(0.7)
+    title.text_frame.text = ""
+    _fill_frame(title.text_frame, text, size, bold=True, colour=colour, anchor=MSO_ANCHOR.MIDDLE)
+
+
+def _footer(slide, spec: DeckSpec, number: int, total: int, scope: str | None = None) -> None:
+    line = slide.shapes.add_connector(1, MARGIN, Inches(6.98), SLIDE_W - MARGIN, Inches(6.98))
+    line.line.color.rgb = RGBColor(0xD1, 0xD5, 0xDB)
+    footer = f"筛选：{scope} ｜ {spec.data_date}" if scope else spec.footer
+    text = footer + (" · 模拟数据" if spec.is_demo else "")
+    _text(slide, MARGIN, Inches(7.02), Inches(10.8), Inches(0.36), text, 10, colour=MUTED, name="Footer")
+    _text(
+        slide,
+        SLIDE_W - MARGIN - Inches(1.4),
+        Inches(7.02),
+        Inches(1.4),
+        Inches(0.36),
+        f"{number} / {total}",
+        10,
+        colour=MUTED,
+        align=PP_ALIGN.RIGHT,
+        name="Slide number",
+    )
+
+
+def _band(slide, left, top, width, height, colour: RGBColor):
+    shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left, top, width, height)
+    shape.fill.solid()
+    shape.fill.fore_color.rgb = colour
+    shape.line.fill.background()
+    shape.shadow.inherit = False
+    return shape
+
+
+def _title_slide(prs, spec: DeckSpec, total: int) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    _band(slide, 0, 0, SLIDE_W, Inches(4.3), BLUE)
+    title = slide.shapes.title
+    # keep the title placeholder above the band in z-order
+    slide.shapes._spTree.remove(title._element)
+    slide.shapes._spTree.append(title._element)
+    _set_title(slide, spec.title, top=Inches(1.9), size=36, colour=WHITE)
+    slide.shapes.title.height = Inches(1.2)
+    lines = [spec.scope, spec.data_date, f"制作日期：{spec.made_on.year}年{spec.made_on.month}月{spec.made_on.day}日"]
+    _text(slide, MARGIN, Inches(4.7), CONTENT_W, Inches(1.6), lines, 18, colour=INK, name="Scope", spacing=6)
+    if spec.is_demo:
+        _text(
+            slide,
+            MARGIN,
+            Inches(6.2),
+            CONTENT_W,
+            Inches(0.5),
+            "本材料使用模拟数据，仅供演示，数字不代表真实情况",
+            14,
+            bold=True,
+            colour=WARN,
+        )
+    _footer(slide, spec, 1, total)
+
+
+def _kpi_slide(prs, spec: DeckSpec, total: int) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    _set_title(slide, "重点指标完成情况")
+    _takeaway(slide, spec.kpi_takeaway)
+    rows = spec.kpi_rows
+    if rows.empty:
+        _text(slide, MARGIN, PICTURE_TOP, CONTENT_W, Inches(1), "所选范围内暂无重点指标数据。", 16, colour=MUTED)
+    else:
+        _table(slide, rows, top=PICTURE_TOP, max_height=PICTURE_H, size=12)
+    _footer(slide, spec, 2, total)
+
+
+def _takeaway(slide, text: str) -> None:
+    if not text:
+        return
+    box = _band(slide, MARGIN, Inches(1.18), CONTENT_W, Inches(0.66), PALE)
+    box.name = "Takeaway"
+    # about 55 characters fit on one line at 16 pt; longer sentences get two lines at 14 pt
+    _fill_frame(box.text_frame, text, 16 if len(text) <= 54 else 14, bold=True, colour=INK, anchor=MSO_ANCHOR.MIDDLE)
+    box.text_frame.margin_left = Inches(0.2)
+
+
+def _table(slide, frame: pd.DataFrame, *, top, max_height, size: float) -> None:
+    n_rows = min(len(frame), TABLE_ROWS + 2) + 1
+    row_h = min(Inches(0.42), int(max_height / n_rows))
+    shape = slide.shapes.add_table(n_rows, len(frame.columns), MARGIN, top, CONTENT_W, row_h * n_rows)
+    table = shape.table
+    _column_widths(table, frame)
+    numeric = [_looks_numeric(frame[c].head(n_rows - 1)) for c in frame.columns]
+    for j, column in enumerate(frame.columns):
+        cell = table.cell(0, j)
+        cell.text_frame.text = ""
+        _fill_frame(
+            cell.text_frame,
+            str(column),
+            size,
+            bold=True,
+            colour=WHITE,
+            align=PP_ALIGN.RIGHT if numeric[j] else PP_ALIGN.LEFT,
+        )
+    for i, (_, row) in enumerate(frame.head(n_rows - 1).iterrows(), start=1):
+        for j, value in enumerate(row):
+            cell = table.cell(i, j)
+            cell.text_frame.text = ""
+            text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+            _fill_frame(cell.text_frame, text, size, align=PP_ALIGN.RIGHT if numeric[j] else PP_ALIGN.LEFT)
+    for i in range(n_rows):
+        table.rows[i].height = row_h
+
+
+def _looks_numeric(values: pd.Series) -> bool:
+    # numbers (also formatted ones such as "3.37万人次", "+2.1个百分点", "—") align right, words left
+    if pd.api.types.is_numeric_dtype(values):
+        return True
+    texts = [str(v) for v in values.dropna()]
+    return bool(texts) and all(re.match(r"^[-+−±—]|^\d", t) for t in texts)
+
+
+def _column_widths(table, frame: pd.DataFrame) -> None:
+    # widths follow the longest text in each column (CJK characters count double)
+    def width(text: object) -> int:
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
+
+    needs = [max([width(c), *(width(v) for v in frame[c].head(14))]) + 2 for c in frame.columns]
+    total = sum(needs)
+    for j, need in enumerate(needs):
+        table.columns[j].width = int(CONTENT_W * need / total)
+
+
+def _chart_slide(prs, spec: DeckSpec, section: Section, chart: Chart, picture: bytes | None, total: int) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    number = len(prs.slides)
+    _text(slide, MARGIN, Inches(0.12), CONTENT_W, Inches(0.34), section.title, 12, colour=MUTED, name="Section")
+    _set_title(slide, chart.title)
+    _takeaway(slide, chart.takeaway)
+    if chart.empty:
+        _text(
+            slide,
+            MARGIN,
+            PICTURE_TOP + Inches(1.8),
+            CONTENT_W,
+            Inches(0.8),
+            "所选范围内没有该图表的数据。",
+            20,
+            colour=MUTED,
+            align=PP_ALIGN.CENTER,
+            name="Empty note",
+        )
+    elif picture is not None:
+        width_px, height_px = PICTURE_PX
+        width = min(CONTENT_W, int(PICTURE_H * width_px / height_px))
+        height = int(width * height_px / width_px)
+        left = MARGIN + int((CONTENT_W - width) / 2)
+        slide.shapes.add_picture(io.BytesIO(picture), left, PICTURE_TOP, width, height)
+    else:
+        _text(
+            slide,
+            MARGIN,
+            PICTURE_TOP,
+            CONTENT_W,
+            Inches(0.4),
+            "（服务器未找到浏览器，图表以数据表代替）",
+            11,
+            colour=MUTED,
+        )
+        shown, more = readable_table(chart)
+        note = "（服务器未找到浏览器，图表以数据表代替" + (
+            f"；共{more}行，此处列出前{len(shown)}行，完整数据见数据工作簿）" if more else "）"
+        )
+        slide.shapes[-1].text_frame.paragraphs[0].runs[0].text = note
+        if not shown.empty:
+            _table(slide, shown, top=PICTURE_TOP + Inches(0.45), max_height=PICTURE_H - Inches(0.45), size=11)
+    _footer(slide, spec, number, total, chart.scope or None)
+
+
+TABLE_ROWS = 12
+LABELS = {"name_zh": "名称", "county_zh": "县市区", "chain_zh": "产业链", "category": "类别", "period": "季度"}
+VALUES = {"value": "数值", "actual": "实际", "target": "目标", "progress": "完成进度"}
+
+
+def readable_table(chart: Chart) -> tuple[pd.DataFrame, int]:
+    """The chart's frame as a small Chinese table for a slide (labels and formatted values, at most TABLE_ROWS rows),
+    and the full row count when rows were left out (else 0)."""
+    from data_pipeline import reference
+    from reporting import format as fmt
+
+    frame = chart.frame
+    values = [c for c in VALUES if c in frame.columns]
+    if "progress" in values:  # progress rows mix units; the share of the target is the comparable figure
+        values = ["progress"]
+    if values:
+        frame = frame.dropna(subset=values, how="all")
+    if "period" in frame.columns:  # a trend: the latest quarters first
+        frame = frame.sort_values("period", ascending=False, kind="stable")
+    elif values and ({"name_zh", "county_zh"} & set(frame.columns)):  # places: as ranked on the chart
+        frame = frame.sort_values(values[0], ascending=False, kind="stable")
+    out = pd.DataFrame(index=frame.index)
+    if "indicator" in frame.columns and "name_zh" not in frame.columns:
+        names = {i.code: i.name_zh for i in reference.indicators()}
+        out["指标"] = frame["indicator"].map(lambda c: names.get(c, c))
+    for column, label in LABELS.items():
+        if column in frame.columns:
+            out[label] = frame[column].map(fmt.period) if column == "period" else frame[column].fillna("").astype(str)
+    for column in values:
+        if column == "progress":
+            out[VALUES[column]] = frame[column].map(fmt.percent)
+        else:
+            out[VALUES[column]] = frame[column].map(lambda v: fmt.value(v, chart.unit, chart.decimals))
+    out = out.reset_index(drop=True)
+    return out.head(TABLE_ROWS), (len(out) if len(out) > TABLE_ROWS else 0)
+
+
+def _closing_slide(prs, spec: DeckSpec, total: int) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    _set_title(slide, "数据来源与说明")
+    lines = list(spec.sources) or ["数据来源：各县市区总工会季度报送"]
+    _text(
+        slide,
+        MARGIN,
+        Inches(1.35),
+        CONTENT_W,
+        Inches(5.4),
+        [f"• {line}" for line in lines],
+        15,
+        name="Sources",
+        spacing=8,
+    )
+    _footer(slide, spec, total, total)
+
+
+# ---------------------------------------------------------------- reading a deck back (tests, checks)
+
+
+def slide_texts(pptx: bytes) -> list[dict]:
+    """Per slide: title, every text, and whether it has a picture (used by tests and the CLI summary)."""
+    prs = Presentation(io.BytesIO(pptx))
+    out = []
+    for slide in prs.slides:
+        texts = [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame and shape.text_frame.text]
+        out.append(
+            {
+                "title": slide.shapes.title.text_frame.text if slide.shapes.title is not None else "",
+                "texts": texts,
+                "named": {shape.name: shape.text_frame.text for shape in slide.shapes if shape.has_text_frame},
+                "pictures": sum(1 for shape in slide.shapes if shape.shape_type == 13),
+                "tables": sum(1 for shape in slide.shapes if shape.has_table),
+            }
+        )
+    return out
+
+
+def with_sections(spec: DeckSpec, sections: Sequence[Section]) -> DeckSpec:
+    """The same deck with other sections (handy for scaling benchmarks)."""
+    return replace(spec, sections=tuple(sections))
+
+
+# ---------------------------------------------------------------- building a spec from the query layer
+
+DEFAULT_SECTIONS = ("overview", "ideology", "skills", "merit", "innovation", "service")
+NUMERALS = "一二三四五"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One chart of a section: which question, for which indicator(s), split by what."""
+
+    kind: str  # progress | ranking | trend | heatmap | breakdown | targets
+    codes: tuple[str, ...] = ()
+    dim: str | None = None
+
+
+RECIPES: dict[str, tuple[Recipe, ...]] = {
+    "overview": (Recipe("progress"), Recipe("trend", ("P5_UNION_RATE", "P5_MEMBER_RATE"))),
+    "ideology": (Recipe("ranking", ("P1_CRAFTSMEN",), "county"), Recipe("ranking", ("P1_LECTURE_REACH",), "county")),
+    "skills": (
+        Recipe("ranking", ("P2_ACADEMY_TRAINEES",), "county"),
+        Recipe("breakdown", ("P2_ACADEMY_TRAINEES",), "programme"),
+        Recipe("ranking", ("P2_SKILL_CONTESTANTS",), "chain"),
+    ),
+    "merit": (
+        Recipe("ranking", ("P3_LABOUR_REACH",), "county"),
+        Recipe("breakdown", ("P3_LABOUR_CONTESTS",), "level"),
+        Recipe("ranking", ("P3_ADVANCED",), "county"),
+    ),
+    "innovation": (
+        Recipe("targets", ("P4_INNOVATIVE_FIRMS",)),
+        Recipe("breakdown", ("P4_STUDIOS",), "level"),
+        Recipe("ranking", ("P4_RESULTS",), "county"),
+    ),
+    "service": (
+        Recipe("ranking", ("P5_MEMBER_RATE",), "county"),
+        Recipe("heatmap", ("P5_MEMBER_RATE",)),
+        Recipe("breakdown", ("P5_AID_FUNDS",), "category"),
+    ),
+    "chain": (
+        Recipe("ranking", ("P5_MEMBER_RATE",), "county"),
+        Recipe("trend", ("P5_MEMBER_RATE",)),
+        Recipe("ranking", ("P2_SKILL_CONTESTANTS",), "county"),
+    ),
+    "county": (
+        Recipe("ranking", ("P5_MEMBER_RATE",), "chain"),
+        Recipe("trend", ("P5_UNION_RATE", "P5_MEMBER_RATE")),
+        Recipe("ranking", ("P2_ACADEMY_TRAINEES",), "chain"),
+    ),
+}
+
+
+def section_choices() -> dict[str, str]:
+    """Section key → Chinese label for the fixed sections (overview and the five projects)."""
+    from data_pipeline import reference
+
+    out = {"overview": "总览"}
+    for p in reference.projects():
+        out[p.slug] = f"{NUMERALS[p.project - 1]}、{p.short_zh}"
+    return out
+
+
+def parse_sections(items: Sequence[str]) -> list[str]:
+    """Section words → keys: overview, p1…p5 / 1…5 / slugs, chain:<code|name>, county:<code|name>.
+
+    Raises ValueError with a Chinese sentence naming the word it did not understand.
+    """
+    from data_pipeline import reference
+
+    slugs = {p.slug: p.slug for p in reference.projects()}
+    slugs.update({f"p{p.project}": p.slug for p in reference.projects()})
+    slugs.update({str(p.project): p.slug for p in reference.projects()})
+    slugs.update({p.short_zh: p.slug for p in reference.projects()})
+    slugs.update({"overview": "overview", "总览": "overview"})
+    out: list[str] = []
+    for raw in items:
+        for word in (w.strip() for w in re.split(r"[,，\s]+", raw)):
+            if not word:
+                continue
+            dim, sep, value = word.partition(":")
+            if sep and dim in ("chain", "county"):
+                code = _dimension_code(value, dim)
+                key = f"{dim}:{code}"
+            elif word.lower() in slugs or word in slugs:
+                key = slugs.get(word.lower(), slugs.get(word))
+            else:
+                raise ValueError(
+                    f"无法识别的简报章节“{word}”：可用 overview、p1…p5（或 {'、'.join(p.slug for p in reference.projects())}）、chain:产业链、county:县市区"
+                )
+            if key not in out:
+                out.append(key)
+    return out
+
+
+def _dimension_code(value: str, dim: str) -> str:
+    from data_pipeline import reference
+
+    items = reference.counties() if dim == "county" else reference.chains()
+    for item in items:
+        if value.strip() in (item.code, item.code.lower(), item.name_zh, item.name_en, *item.aliases):
+            return item.code
+    kind = "县市区" if dim == "county" else "产业链"
+    raise ValueError(f"未找到{kind}“{value}”，请使用代码或中文名称")
+
+
+def dimension_codes(values: Sequence[str], dim: str) -> tuple[str, ...]:
+    """County/chain codes from codes, Chinese names or aliases (CLI arguments); ValueError on unknown ones."""
+    return tuple(dict.fromkeys(_dimension_code(v, dim) for v in values))
+
+
+def build_spec(source, filters, sections: Sequence[str] = DEFAULT_SECTIONS, *, title: str | None = None) -> DeckSpec:
+    """A deck spec from the query layer. `source` is a DuckDB connection/cursor, or `ask(question, *args)`
+    (the dashboard passes its cached `ui.ask`); `filters` is a metrics.Filters; `sections` as parse_sections."""
+    from data_pipeline import metrics, reference
+    from reporting import format as fmt
+    from reporting.i18n import t
+
+    ask = source if callable(source) else (lambda question, *args: getattr(metrics, question)(source, *args))
+    info = ask("info")
+    catalogue = {row.code: row for row in reference.indicators()}
+    county_names = {c.code: c.name_zh for c in reference.counties()}
+    chain_names = {c.code: c.name_zh for c in reference.chains()}
+    through = info.get("data_through")
+    data_date = t("data_through", when=fmt.period(through)) if through else "数据截至：暂无"
+
+    def scope_of(f) -> str:
+        return " · ".join(
+            [
+                fmt.quarter_range(f.year, f.quarter_from, f.quarter_to),
+                "、".join(county_names.get(c, c) for c in f.counties) or t("all_counties"),
+                "、".join(chain_names.get(c, c) for c in f.chains) or t("all_chains"),
+            ]
+        )
+
+    scope = scope_of(filters)
+
+    def chart(recipe: Recipe, f) -> Chart:
+        if recipe.kind == "progress":
+            codes = tuple(c for c, row in catalogue.items() if row.headline)
+            kpis = _as_percent(ask("kpis", f, codes))
+            frame = kpis.merge(_catalogue_frame(catalogue), left_on="indicator", right_on="code")
+            frame = frame[["indicator", "name_zh", "project", "value", "target", "progress"]]
+            name = t("projects_progress_title")
+            return _chart(name, "target_progress", frame, takeaways.progress(frame), scope_of(f), "%", 0, data_date)
+        row = catalogue[recipe.codes[0]]
+        unit, decimals = row.unit_zh, row.decimals
+        if recipe.kind == "ranking":
+            g = _without(f, recipe.dim)
+            frame = ask("by_dimension", g, row.code, recipe.dim)
+            kpis = ask("kpis", g, (row.code,))
+            change = kpis["change"].iloc[0] if not kpis.empty else None
+            picked = [county_names.get(c, c) for c in g.counties] + [chain_names.get(c, c) for c in g.chains]
+            whole = "全市" if not picked else (picked[0] if len(picked) == 1 else "所选范围")
+            against = _against(g)
+            sentence = takeaways.ranking(
+                frame,
+                name=row.name_zh,
+                unit=unit,
+                decimals=decimals,
+                change=change,
+                whole=whole,
+                against=against,
+            )
+            name = t(f"by_{recipe.dim}", name=row.name_zh)
+            return _chart(name, "ranking", frame, sentence, scope_of(g), unit, decimals, data_date)
+        if recipe.kind == "trend":
+            frame = ask("trend", f, recipe.codes)
+            names = {c: catalogue[c].name_zh for c in recipe.codes}
+            name = t("trend_title", name="、".join(names.values()))
+            sentence = takeaways.trend(frame, names=names, unit=unit, decimals=decimals)
+            return _chart(name, "trend", frame, sentence, scope_of(f), unit, decimals, data_date, names=names)
+        if recipe.kind == "heatmap":
+            frame = ask("heatmap", f, row.code)
+            name = t("heatmap_title", name=row.name_zh)
+            sentence = takeaways.heatmap(frame, name=row.name_zh, unit=unit, decimals=decimals)
+            return _chart(name, "heatmap", frame, sentence, scope_of(f), unit, decimals, data_date)
+        if recipe.kind == "breakdown":
+            frame = ask("breakdown", f, row.code, recipe.dim)
+            name = t("breakdown_title", name=row.name_zh, dim=t(f"dim_{recipe.dim}"))
+            sentence = takeaways.breakdown(frame, name=row.name_zh, unit=unit, decimals=decimals)
+            return _chart(name, "breakdown", frame, sentence, scope_of(f), unit, decimals, data_date)
+        if recipe.kind == "targets":
+            g = _without(f, "county")
+            frame = ask("innovative_firms_vs_target", g)
+            name = t("innovative_title")
+            sentence = takeaways.target_vs_actual(frame, name=row.name_zh, unit=unit)
+            return _chart(name, "target_vs_actual", frame, sentence, scope_of(g), unit, 0, data_date)
+        raise ValueError(f"unknown chart kind {recipe.kind!r}")
+
+    labels = section_choices()
+    built: list[Section] = []
+    for key in parse_sections(sections):  # accepts the same words as the command line
+        dim, _, code = key.partition(":")
+        if code:
+            f = replace(filters, counties=(code,)) if dim == "county" else replace(filters, chains=(code,))
+            label = (
+                f"县市区：{county_names.get(code, code)}"
+                if dim == "county"
+                else f"产业链：{chain_names.get(code, code)}"
+            )
+            recipes = RECIPES[dim]
+        else:
+            f, label, recipes = filters, labels[key], RECIPES[key]
+        built.append(Section(label, tuple(chart(r, f) for r in recipes)))
+
+    headline = sorted((row for row in catalogue.values() if row.headline), key=lambda r: (r.project, r.headline))
+    kpis = _as_percent(ask("kpis", filters, tuple(r.code for r in headline)))
+    return DeckSpec(
+        title=title or "泰安市总工会“五大工程”工作简报",
+        scope=scope,
+        data_date=data_date,
+        footer=f"筛选：{scope} ｜ {data_date}",
+        sections=tuple(built),
+        kpi_rows=_kpi_rows(kpis, headline),
+        kpi_takeaway=takeaways.kpi_summary(kpis),
+        sources=tuple(_sources(ask, info, data_date)),
+        is_demo=_truthy(info.get("is_demo")),
+    )
+
+
+def _against(f) -> str:
+    """What metrics.kpis compares with: the same-length range just before (a quarter, a year, or a span)."""
+    length = f.quarter_to - f.quarter_from + 1
+    return "上季度" if length == 1 else ("上年" if length == 4 else "上期")
+
+
+def _as_percent(kpis: pd.DataFrame) -> pd.DataFrame:
+    # metrics.kpis gives progress as a ratio of the target; slides and charts show percent.
+    return kpis.assign(progress=kpis["progress"] * 100)
+
+
+def _truthy(value: object) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "t")
+
+
+def _without(f, dim: str | None):
+    if dim == "county":
+        return replace(f, counties=())
+    if dim == "chain":
+        return replace(f, chains=())
+    return f
+
+
+def _catalogue_frame(catalogue: dict) -> pd.DataFrame:
+    return pd.DataFrame([{"code": r.code, "name_zh": r.name_zh, "project": r.project} for r in catalogue.values()])
+
+
+def _chart(title, kind, frame, sentence, scope, unit, decimals, data_date, **extra) -> Chart:
+    from functools import partial
+
+    from reporting import charts
+    from reporting.i18n import t
+
+    subtitle = " · ".join([t("unit_suffix", unit=unit), scope, data_date])
+    draw = getattr(charts, kind)
+    kwargs = {"title": title, "subtitle": subtitle, **extra}
+    if kind != "target_progress":
+        kwargs["unit"] = unit
+    if kind in ("ranking", "trend", "heatmap", "breakdown"):
+        kwargs["decimals"] = int(decimals)
+    header = (title, f"筛选：{scope}", data_date, f"单位：{unit}")
+    value_column = next((c for c in ("value", "actual", "progress") if c in frame.columns), None)
+    empty = frame.empty or (value_column is not None and frame[value_column].isna().all())
+    return Chart(
+        unit=unit,
+        decimals=int(decimals),
+        empty=bool(empty),
+        scope=scope,
+        title=title,
+        figure=partial(draw, **kwargs),
+        frame=frame.reset_index(drop=True),
+        takeaway=sentence,
+        header_lines=header,
+    )
+
+
+def _kpi_rows(kpis: pd.DataFrame, headline: list) -> pd.DataFrame:
+    from reporting import format as fmt
+
+    by_code = kpis.set_index("indicator") if not kpis.empty else pd.DataFrame()
+    rows = []
+    for r in headline:
+        k = by_code.loc[r.code] if r.code in by_code.index else None
+
+        def get(col, k=k):
+            return k[col] if k is not None and col in k.index else None
+
+        rows.append(
+            {
+                "指标": r.name_zh,
+                "所属工程": _project_short(r.project),
+                "本期": fmt.value(get("value"), r.unit_zh, r.decimals),
+                "较上期": fmt.change(get("change"), r.unit_zh, r.decimals) or "—",
+                "年度目标": fmt.value(get("target"), r.unit_zh, r.decimals),
+                "完成进度": fmt.percent(get("progress")),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _project_short(project: int) -> str:
+    from data_pipeline import reference
+
+    return next(p.short_zh for p in reference.projects() if p.project == project)
+
+
+def _sources(ask, info: dict, data_date: str) -> list[str]:
+    from data_pipeline import reference
+
+    lines = []
+    try:
+        manifest = ask("manifest")
+    except Exception:  # noqa: BLE001 - the closing slide still lists what it can
+        manifest = pd.DataFrame()
+    titles = {d.dataset: d.title_zh for d in reference.datasets()}
+    if not manifest.empty and "status" in manifest.columns:
+        loaded = manifest[manifest["status"] == "loaded"]
+        for dataset, rows in loaded.groupby("dataset", sort=True):
+            latest = pd.to_datetime(rows["loaded_at"]).max() if "loaded_at" in rows.columns else None
+            when = f"，最近导入 {latest:%Y-%m-%d}" if latest is not None and not pd.isna(latest) else ""
+            lines.append(f"{titles.get(dataset, dataset)}：{len(rows)}个报送文件{when}")
+    if not lines:
+        lines.append("数据来源：各县市区总工会按季度报送的统计报表")
+    else:
+        lines.insert(0, "数据来源：各县市区总工会按季度报送的统计报表（已入库文件）")
+    built = info.get("built_at")
+    lines.append(f"{data_date}" + (f"；数据仓库生成于 {str(built)[:16].replace('T', ' ')}" if built else ""))
+    quarantined = info.get("rows_quarantined")
+    if quarantined not in (None, "", "0", 0):
+        lines.append(f"未通过校验而隔离的数据行：{quarantined}行（详见看板“数据说明”页）")
+    lines.append("口径：比率按分子、分母分别汇总后计算；存量指标取所选范围最后一个季度；指标定义见看板“数据说明”页")
+    if _truthy(info.get("is_demo")):
+        lines.append("本材料使用模拟数据，仅供演示，数字不代表真实情况")
+    return lines
+
+
+def build_deck(
+    source,
+    filters,
+    sections: Sequence[str] = DEFAULT_SECTIONS,
+    *,
+    progress: Callable[[str], None] | None = None,
+    with_zip: bool = False,
+) -> tuple[DeckSpec, Briefing]:
+    """The browser starts while the query layer answers; then all images in that one session, then the files."""
+    say = progress or (lambda _message: None)
+    try:
+        session = export.BrowserSession()
+    except export.ChromeNotFound:
+        session = None
+    try:
+        say("正在查询数据…")
+        spec = build_spec(source, filters, sections)
+        return spec, render_deck(spec, progress=say, with_zip=with_zip, session=session)
+    finally:
+        if session is not None:
+            session.close()
+
+
+def charts_zip(spec: DeckSpec, *, progress: Callable[[int, int], None] | None = None) -> bytes:
+    """Every chart of the deck that has data as a 16:9 PNG (as on screen), in one browser session."""
+    named = [(chart.title, chart.draw()) for _, chart in spec.charts if not chart.empty]
+    return export.charts_zip(named, width=ZIP_PX[0], height=ZIP_PX[1], scale=2, progress=progress)

@@ -1,0 +1,28 @@
+"""The 简报导出 page: outline of the deck, then a build that offers the files (no browser needed here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from reporting import deck
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+
+
+def test_briefing_page_outlines_and_builds_the_deck(tiny_warehouse, monkeypatch, tmp_path):
+    monkeypatch.setenv("UNION_DASH_DB", str(tiny_warehouse))
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-chrome"))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/briefing.py").run()
+    assert not at.exception
+    outline = at.dataframe[0].value
+    assert list(outline.columns) == ["章节", "图表", "一句话结论"] and len(outline) == 16
+    assert any("未找到" in w.value for w in at.warning)
+    at.button(key="brief_build").click().run()
+    assert not at.exception
+    _, briefing = at.session_state["briefing"]
+    slides = deck.slide_texts(briefing.pptx)
+    assert len(slides) == 19 and slides[-1]["title"] == "数据来源与说明"
