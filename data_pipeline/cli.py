@@ -35,7 +35,10 @@ def _build(args: argparse.Namespace) -> int:
     except build.BuildError as exc:
         print(f"构建失败：{exc}", file=sys.stderr)
         return 1
-    print(result.summary_zh())
+    if getattr(args, "brief", False):  # `make run`: the closing line only; the 数据说明 page lists every file
+        print(result.summary_zh().splitlines()[-1])
+    else:
+        print(result.summary_zh())
     print(f"已发布数据仓库 {db}（用时 {time.perf_counter() - started:.1f} 秒）")
     return 0
 
@@ -61,8 +64,9 @@ def _prepare(args: argparse.Namespace) -> int:
 
         print(f"未找到报送文件，正在生成模拟数据 → {raw}", file=sys.stderr)
         demo.generate(raw, seed=args.seed, scale=1.0, progress=None)
+    print(f"正在从 {raw} 构建数据仓库（逐个文件的结果见看板“数据说明”页）", file=sys.stderr)
     paths.db.parent.mkdir(parents=True, exist_ok=True)
-    return _build(argparse.Namespace(raw=str(raw), db=str(paths.db)))
+    return _build(argparse.Namespace(raw=str(raw), db=str(paths.db), brief=True))
 
 
 def parser() -> argparse.ArgumentParser:
