@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from data_pipeline import reference
-from data_pipeline.sqlfiles import run_query
+from data_pipeline.sqlfiles import run_query, run_rows
 
 Con = duckdb.DuckDBPyConnection
 Dimension = Literal["county", "chain"]
@@ -83,20 +83,19 @@ def _aggregate(con: Con, f: Filters, codes: Sequence[str], grain: str, ranges: l
     """span (1-based index into ranges), indicator, county, chain, value, numerator, denominator; groups without
     records are 0 (a rate: no value, 0/0) when the indicator has data in that range; no rows when it has none."""
     params = {"grain": grain, "range_from": [a for a, _ in ranges], "range_to": [b for _, b in ranges], **_area(f)}
-    frames = []
     additive = [c for c in codes if c not in _DETAIL_QUERIES]
-    if additive:
-        frames.append(run_query(con, "agg_cells", {**params, "codes": additive}))
-    frames += [run_query(con, _DETAIL_QUERIES[c], params) for c in dict.fromkeys(codes) if c in _DETAIL_QUERIES]
+    names = ("agg_cells",) if additive else ()
+    names += tuple(_DETAIL_QUERIES[c] for c in dict.fromkeys(codes) if c in _DETAIL_QUERIES)
+    # one statement for the additive cells and every detail query: one round trip, plain rows (no DataFrame)
+    found_rows = run_rows(con, names, {**params, "codes": additive}) if names else []
     available: list[tuple[int, str]] = []
     cells: dict[tuple[int, str], dict[tuple[str | None, str | None], tuple[float, float, float]]] = {}
-    for frame in frames:  # small results: plain Python beats pandas merges here
-        for span, code, county, chain, value, num, den, marker in frame.itertuples(index=False, name=None):
-            if marker:
-                available.append((int(span), code))
-            else:
-                key = (None if county is None or county != county else county, None if chain != chain else chain)
-                cells.setdefault((int(span), code), {})[key] = (_num(value), _num(num), _num(den))
+    for span, code, county, chain, value, num, den, marker in found_rows:  # small results: plain Python
+        if marker:
+            available.append((int(span), code))
+        else:
+            key = (None if county is None or county != county else county, None if chain != chain else chain)
+            cells.setdefault((int(span), code), {})[key] = (_num(value), _num(num), _num(den))
     grid = _keys(f, grain)
     in_grid = set(grid)
     rows = []
@@ -165,12 +164,27 @@ def totals(con: Con, f: Filters, codes: Sequence[str]) -> pd.DataFrame:
     return _totals_for(con, f, codes, [(f.period_from, f.period_to)])[0]
 
 
+def comparison(f: Filters, data_through: str | None) -> tuple[int, int, str]:
+    """What a KPI's change compares with: (period_from, period_to, basis).
+
+    The selected range is first cut at the last quarter with data, so a year in progress is compared like
+    with like; one quarter is compared with the quarter before (basis 'quarter', 较上季度), a longer range with
+    the same quarters a year earlier (basis 'year', 较上年同期), which keeps seasonal flows comparable."""
+    start, end = f.period_from, f.period_to
+    if data_through and len(data_through) == 6:
+        last = int(data_through[:4]) * 4 + int(data_through[5]) - 1
+        end = min(end, last) if last >= start else end  # a range wholly after the data stays as chosen
+    if start == end:
+        return start - 1, end - 1, "quarter"
+    return start - 4, end - 4, "year"
+
+
 def kpis(con: Con, f: Filters, codes: Sequence[str]) -> pd.DataFrame:
-    """KPI cards (value, previous, change, target, progress); P4_INNOVATIVE_FIRMS city target = city + every county target."""
-    length = f.period_to - f.period_from + 1
-    now, before = _totals_for(
-        con, f, codes, [(f.period_from, f.period_to), (f.period_from - length, f.period_to - length)]
-    )
+    """KPI cards (value, previous, change, target, progress, basis); see comparison() for what previous is.
+
+    P4_INNOVATIVE_FIRMS city target = city + every county target (the value counts 市级 and 县级 honours)."""
+    prev_from, prev_to, basis = comparison(f, info(con).get("data_through"))
+    now, before = _totals_for(con, f, codes, [(f.period_from, f.period_to), (prev_from, prev_to)])
     targets = run_query(con, "kpi_targets", {"codes": list(codes), "year": f.year, **_area(f)})
     out = now[["indicator", "value"]].copy()
     out["previous"] = before["value"].to_numpy()
@@ -179,7 +193,8 @@ def kpis(con: Con, f: Filters, codes: Sequence[str]) -> pd.DataFrame:
     out["target"] = out["target"].astype("float64")
     with np.errstate(divide="ignore", invalid="ignore"):
         out["progress"] = np.where(out["target"] > 0, out["value"] / out["target"], np.nan)
-    return out[["indicator", "value", "previous", "change", "target", "progress"]]
+    out["basis"] = basis
+    return out[["indicator", "value", "previous", "change", "target", "progress", "basis"]]
 
 
 def by_dimension(con: Con, f: Filters, code: str, dim: Dimension) -> pd.DataFrame:

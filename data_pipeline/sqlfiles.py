@@ -105,6 +105,20 @@ def query_sql(name: str) -> str:
     return _body((SQL_DIR / "queries" / f"{name}.sql").read_text(encoding="utf-8"))
 
 
+@cache
+def union_sql(names: tuple[str, ...]) -> str:
+    """sql/queries/<name>.sql for each name as one statement: their results stacked (same columns, same order)."""
+    return "\nunion all\n".join(f"select * from (\n{query_sql(n)}\n)" for n in names)
+
+
+def run_rows(
+    con: duckdb.DuckDBPyConnection, names: tuple[str, ...], params: dict[str, Any] | None = None
+) -> list[tuple]:
+    """Run the named queries as one statement (one round trip, one plan) and return plain rows, not a DataFrame."""
+    sql = union_sql(names)
+    return con.execute(sql, params_for(sql, params or {})).fetchall()
+
+
 def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Run sql/queries/<name>.sql with bound parameters and return a fully fetched DataFrame."""
     sql = query_sql(name)

@@ -45,6 +45,9 @@ PICTURE_SCALE = 2.5
 # The ZIP of charts: the figures as on screen, 16:9.
 ZIP_PX = (1600, 900)
 
+# What metrics.kpis compared with (its `basis` column), as a takeaway says it.
+AGAINST = {"quarter": "上季度", "year": "上年同期"}
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -653,7 +656,7 @@ def build_spec(source, filters, sections: Sequence[str] = DEFAULT_SECTIONS, *, t
             change = kpis["change"].iloc[0] if not kpis.empty else None
             picked = [county_names.get(c, c) for c in g.counties] + [chain_names.get(c, c) for c in g.chains]
             whole = "全市" if not picked else (picked[0] if len(picked) == 1 else "所选范围")
-            against = _against(g)
+            against = AGAINST[kpis["basis"].iloc[0]] if not kpis.empty else AGAINST["quarter"]
             sentence = takeaways.ranking(
                 frame,
                 name=row.name_zh,
@@ -720,12 +723,6 @@ def build_spec(source, filters, sections: Sequence[str] = DEFAULT_SECTIONS, *, t
     )
 
 
-def _against(f) -> str:
-    """What metrics.kpis compares with: the same-length range just before (a quarter, a year, or a span)."""
-    length = f.quarter_to - f.quarter_from + 1
-    return "上季度" if length == 1 else ("上年" if length == 4 else "上期")
-
-
 def _as_percent(kpis: pd.DataFrame) -> pd.DataFrame:
     # metrics.kpis gives progress as a ratio of the target; slides and charts show percent.
     return kpis.assign(progress=kpis["progress"] * 100)
@@ -780,6 +777,7 @@ def _kpi_rows(kpis: pd.DataFrame, headline: list) -> pd.DataFrame:
     from reporting import format as fmt
 
     by_code = kpis.set_index("indicator") if not kpis.empty else pd.DataFrame()
+    against = "较" + AGAINST[kpis["basis"].iloc[0] if not kpis.empty else "quarter"]
     rows = []
     for r in headline:
         k = by_code.loc[r.code] if r.code in by_code.index else None
@@ -792,7 +790,7 @@ def _kpi_rows(kpis: pd.DataFrame, headline: list) -> pd.DataFrame:
                 "指标": r.name_zh,
                 "所属工程": _project_short(r.project),
                 "本期": fmt.value(get("value"), r.unit_zh, r.decimals),
-                "较上期": fmt.change(get("change"), r.unit_zh, r.decimals) or "—",
+                against: fmt.change(get("change"), r.unit_zh, r.decimals) or "—",
                 "年度目标": fmt.value(get("target"), r.unit_zh, r.decimals),
                 "完成进度": fmt.percent(get("progress")),
             }

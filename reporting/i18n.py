@@ -67,10 +67,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "no_periods": ("数据仓库中还没有任何季度的数据。", "The warehouse holds no quarter yet."),
     # KPI cards
-    "vs_previous": ("较上期", "vs previous period"),
+    "vs_quarter": ("较上季度", "vs previous quarter"),
+    "vs_year": ("较上年同期", "vs same period last year"),
     "change_note": (
-        "箭头：较上期（紧邻的前一段同样长度的期间）的变化；进度条：年度目标完成情况；悬停指标名称上的 ? 查看口径。",
-        "Arrows: change against the previous period of the same length; bars: progress against the year's target.",
+        "箭头：单季度与上季度相比，多个季度与上年同期相比（当年只比到已有数据的季度）；进度条：年度目标完成情况；"
+        "悬停指标名称上的 ? 查看口径。",
+        "Arrows: one quarter against the quarter before, a longer range against the same quarters last year "
+        "(a year in progress only up to the latest quarter with data); bars: progress against the year's target.",
     ),
     "target_progress": ("完成 {pct} · 目标 {target}", "{pct} of target {target}"),
     "no_target": ("未设年度目标", "No target set"),

@@ -45,7 +45,7 @@ def test_columns_of_every_function(con) -> None:
     f = Filters(2024)
     assert list(metrics.totals(con, f, CODES).columns) == ["indicator", "value", "numerator", "denominator"]
     kp = metrics.kpis(con, f, CODES)
-    assert list(kp.columns) == ["indicator", "value", "previous", "change", "target", "progress"]
+    assert list(kp.columns) == ["indicator", "value", "previous", "change", "target", "progress", "basis"]
     assert list(kp["indicator"]) == CODES
     cols = ["key", "name_zh", "name_en", "value", "numerator", "denominator", "target"]
     assert list(metrics.by_dimension(con, f, "P5_MEMBER_RATE", "county").columns) == cols
@@ -95,11 +95,33 @@ def test_by_dimension_rejects_other_dimensions(con) -> None:
         metrics.by_dimension(con, Filters(2024), "P5_MEMBERS", "quarter")  # type: ignore[arg-type]
 
 
-def test_kpi_previous_range_crosses_the_year(con) -> None:
-    # Q1–Q2 2025 shifted back by two quarters is 2024Q3–Q4: the stock takes 2024Q3
+def test_kpi_previous_of_a_range_is_the_same_quarters_a_year_earlier(con) -> None:
+    # Q1–Q2 2025 is compared with 2024Q1–Q2: the stock takes its last quarter, 2024Q2 = 155 members
     df = metrics.kpis(con, Filters(2025, 1, 2), ["P5_MEMBERS"]).set_index("indicator")
     assert math.isnan(df.loc["P5_MEMBERS", "value"])
-    assert df.loc["P5_MEMBERS", "previous"] == 157
+    assert df.loc["P5_MEMBERS", "previous"] == 155
+    assert df.loc["P5_MEMBERS", "basis"] == "year"
+
+
+def test_kpi_previous_of_one_quarter_is_the_quarter_before(con) -> None:
+    df = metrics.kpis(con, Filters(2024, 3, 3), ["P5_MEMBERS"]).set_index("indicator")
+    assert (df.loc["P5_MEMBERS", "value"], df.loc["P5_MEMBERS", "previous"]) == (157, 155)  # 2024Q3 vs Q2
+    assert df.loc["P5_MEMBERS", "basis"] == "quarter"
+
+
+@pytest.mark.parametrize(
+    ("f", "through", "expected"),
+    [
+        (Filters(2026), "2026Q3", (2025 * 4, 2025 * 4 + 2, "year")),  # a year in progress: Q1–Q3 vs Q1–Q3
+        (Filters(2025), "2026Q3", (2024 * 4, 2024 * 4 + 3, "year")),  # a whole year vs the year before
+        (Filters(2026, 3, 3), "2026Q3", (2026 * 4 + 1, 2026 * 4 + 1, "quarter")),  # Q3 vs Q2
+        (Filters(2026, 1, 4), "2026Q1", (2025 * 4 + 3, 2025 * 4 + 3, "quarter")),  # only Q1 has data: vs 2025Q4
+        (Filters(2027), "2026Q3", (2026 * 4, 2026 * 4 + 3, "year")),  # wholly after the data: as chosen
+        (Filters(2026, 2, 3), None, (2025 * 4 + 1, 2025 * 4 + 2, "year")),  # no data date: the range as chosen
+    ],
+)
+def test_comparison_period(f, through, expected) -> None:
+    assert metrics.comparison(f, through) == expected
 
 
 def test_quarantine_limit(con) -> None:

@@ -128,7 +128,7 @@ def kpi_card(
             row[f"name_{language}"],
             fmt.SMALL_TEXT if hide else fmt.value(value, shown_unit, decimals, language),
             delta=delta,
-            delta_description=tr("vs_previous") if delta and not compact else None,
+            delta_description=tr(f"vs_{kpi['basis']}") if delta and not compact else None,
             chart_data=list(spark) if spark is not None and len(spark) > 1 and not hide else None,
             chart_type="line",
             help=None if compact else row[f"definition_{language}"],
