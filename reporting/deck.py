@@ -517,6 +517,7 @@ class Recipe:
     kind: str  # progress | ranking | trend | heatmap | breakdown | targets
     codes: tuple[str, ...] = ()
     dim: str | None = None
+    title: str | None = None  # an i18n key, where the chart shows more than the indicator (all programmes)
 
 
 RECIPES: dict[str, tuple[Recipe, ...]] = {
@@ -524,7 +525,7 @@ RECIPES: dict[str, tuple[Recipe, ...]] = {
     "ideology": (Recipe("ranking", ("P1_CRAFTSMEN",), "county"), Recipe("ranking", ("P1_LECTURE_REACH",), "county")),
     "skills": (
         Recipe("ranking", ("P2_ACADEMY_TRAINEES",), "county"),
-        Recipe("breakdown", ("P2_ACADEMY_TRAINEES",), "programme"),
+        Recipe("breakdown", ("P2_ACADEMY_TRAINEES",), "programme", title="training_by_programme"),
         Recipe("ranking", ("P2_SKILL_CONTESTANTS",), "chain"),
     ),
     "merit": (
@@ -681,8 +682,13 @@ def build_spec(source, filters, sections: Sequence[str] = DEFAULT_SECTIONS, *, t
             return _chart(name, "heatmap", frame, sentence, scope_of(f), unit, decimals, data_date)
         if recipe.kind == "breakdown":
             frame = ask("breakdown", f, row.code, recipe.dim)
-            name = t("breakdown_title", name=row.name_zh, dim=t(f"dim_{recipe.dim}"))
-            sentence = takeaways.breakdown(frame, name=row.name_zh, unit=unit, decimals=decimals)
+            if recipe.title:  # e.g. 职工培训参与人数：按项目分布 — every programme, not only 工匠学院
+                name = t(recipe.title)
+                subject = name.split("：")[0]
+            else:
+                name = t("breakdown_title", name=row.name_zh, dim=t(f"dim_{recipe.dim}"))
+                subject = row.name_zh
+            sentence = takeaways.breakdown(frame, name=subject, unit=unit, decimals=decimals)
             return _chart(name, "breakdown", frame, sentence, scope_of(f), unit, decimals, data_date)
         if recipe.kind == "targets":
             g = _without(f, "county")

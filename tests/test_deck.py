@@ -152,6 +152,13 @@ def test_target_and_breakdown_takeaways_match_the_query_layer(con, no_browser_br
     assert f"合计{int(studios['value'].sum())}个" in sentence
 
 
+def test_training_by_programme_is_titled_for_every_programme_not_one(con, no_browser_briefing):
+    programmes = metrics.breakdown(con, YEAR, "P2_ACADEMY_TRAINEES", "programme")
+    assert len(programmes) > 1  # the breakdown spreads over every programme, so the title must not say 工匠学院
+    sentence = _takeaway(no_browser_briefing.pptx, "职工培训参与人数：按项目分布")
+    assert sentence.startswith(f"职工培训参与人数合计{int(programmes['value'].sum())}")
+
+
 def test_kpi_slide_lists_headline_indicators_with_query_layer_values(con, no_browser_briefing):
     prs = Presentation(io.BytesIO(no_browser_briefing.pptx))
     table = next(shape.table for shape in prs.slides[1].shapes if shape.has_table)
