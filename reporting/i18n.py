@@ -35,6 +35,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "whole_city": ("全市", "Whole city"),
     "language": ("语言", "Language"),
     "copy_link": ("复制链接", "Copy link"),
+    "open_link": ("在新标签页打开此视图", "Open this view in a new tab"),
     "copy_link_help": ("复制下面的地址，发给同事即可打开同样的视图", "Copy this address to share the same view"),
     "clear_filters": ("清除县市区和产业链筛选", "Clear county and chain filters"),
     "clear_selection": ("清除图上选择：{what}", "Clear chart selection: {what}"),

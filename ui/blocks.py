@@ -29,10 +29,15 @@ def catalogue() -> pd.DataFrame:
     return data.frame("catalogue")
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _catalogue_rows(data_version: str | None) -> dict[str, pd.Series]:
+    """Catalogue rows by code, built once per warehouse version (pages look rows up ~80 times a run)."""
+    return {row["code"]: row for _, row in catalogue().iterrows()}
+
+
 def indicator(code: str) -> pd.Series:
-    """The catalogue row of one indicator."""
-    cat = catalogue()
-    return cat.loc[cat["code"] == code].iloc[0]
+    """The catalogue row of one indicator (shared: read it, never change it)."""
+    return _catalogue_rows(data.version())[code]
 
 
 def _name(view: View, row: pd.Series) -> str:

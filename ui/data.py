@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from typing import Any
 
@@ -16,16 +15,19 @@ from data_pipeline.config import paths
 log = logging.getLogger(__name__)
 
 
-def _close(con: duckdb.DuckDBPyConnection) -> None:
-    with contextlib.suppress(duckdb.Error):  # already closed; nothing to release
-        con.close()
-
-
-@st.cache_resource(max_entries=1, show_spinner=False, on_release=_close)
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(path: str, mtime_ns: int) -> duckdb.DuckDBPyConnection:
-    """One read-only handle per published file (path + mtime); queries take their own cursor."""
+    """One handle per published file (path + mtime): the file attached read-only to an in-memory database.
+
+    DuckDB keeps one instance per path in a process, so a plain connect() to a republished path would keep
+    reading the replaced file unless the old handle were closed first, which breaks queries still running on
+    its cursors. Attaching gives each version its own handle; an old one is dropped, never closed, and its
+    file is released when its last cursor finishes."""
     log.info("opening warehouse %s (mtime %s)", path, mtime_ns)
-    return duckdb.connect(path, read_only=True)
+    con = duckdb.connect(":memory:")
+    quoted = path.replace("'", "''")
+    con.execute(f"attach '{quoted}' as wh (read_only)")
+    return con
 
 
 @st.cache_resource(show_spinner=False)
@@ -43,10 +45,7 @@ def version() -> str | None:
     current = f"{db}|{stat.st_mtime_ns}"
     seen = _seen_versions()
     if seen.get(str(db)) not in (None, current):
-        # DuckDB shares one instance per path inside a process: the old handle must close before the new
-        # file can be opened, or the old (replaced) file would keep being read.
-        log.info("warehouse %s was republished; reopening it and dropping cached results", db)
-        _connection.clear()
+        log.info("warehouse %s was republished; opening it and dropping cached results", db)
         _ask.clear()
     seen[str(db)] = current
     return current
@@ -57,6 +56,7 @@ def _ask(data_version: str, question: str, args: tuple[Any, ...]) -> Any:
     path, mtime = data_version.rsplit("|", 1)
     cursor = _connection(path, int(mtime)).cursor()
     try:
+        cursor.execute("use wh")  # per cursor: unqualified table names resolve in the attached warehouse
         return getattr(metrics, question)(cursor, *args)
     finally:
         cursor.close()
@@ -76,5 +76,5 @@ def available() -> bool:
 
 
 def frame(question: str, *args: Any) -> pd.DataFrame:
-    """Like `ask`, typed for DataFrame answers; a copy, so callers never touch the cached object."""
-    return ask(question, *args).copy()
+    """Like `ask`, typed for DataFrame answers (st.cache_data hands out a fresh copy on every call)."""
+    return ask(question, *args)
