@@ -1,0 +1,128 @@
+"""Briefing deck benchmark: time to build the default yearly deck (overview + five projects) from a demo warehouse,
+and how rendering scales with the number of charts (one browser session for all images vs one per image).
+
+Usage: python bench/bench_deck.py [--db FILE] [--year Y] [--repeat 3] [--counts 1 4 16 32]
+Without --db, a demo warehouse (scale 1) is generated and built once under bench/out.
+Needs Chrome/Chromium (BROWSER_PATH or on PATH); prints a Markdown section for bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import OUT, REPO, demo_set, machine_line  # noqa: E402
+
+
+def warehouse(db: Path | None) -> Path:
+    if db:
+        return db
+    db = OUT / "warehouse-deck.duckdb"
+    if not db.exists():
+        os.environ.setdefault("UNION_DASH_HASH_KEY", "bench-key")
+        from data_pipeline import build
+
+        build.build(demo_set(1.0), db)
+    return db
+
+
+def timed(fn, repeat: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path)
+    parser.add_argument("--year", type=int)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--counts", type=int, nargs="+", default=[1, 4, 16, 32])
+    args = parser.parse_args()
+
+    import duckdb
+
+    from data_pipeline import metrics
+    from reporting import deck, export
+
+    if export.chrome_path() is None:
+        print(export.NO_CHROME_ZH, file=sys.stderr)
+        return 1
+    db = warehouse(args.db)
+    con = duckdb.connect(str(db), read_only=True)
+    year = args.year or int(metrics.periods(con)["year"].max())
+    filters = metrics.Filters(year)
+
+    spec_s, spec = timed(lambda: deck.build_spec(con, filters), args.repeat)
+    n = len(spec.charts)
+    render_s, _ = timed(lambda: deck.render_deck(spec), args.repeat)
+    render_zip_s, _ = timed(lambda: deck.render_deck(spec, with_zip=True), 1)
+    no_browser_env = {**os.environ, "BROWSER_PATH": "/nonexistent"}
+
+    # End to end as a user runs it: a fresh process, imports included.
+    with tempfile.TemporaryDirectory() as tmp:
+        cli = [
+            sys.executable,
+            "-m",
+            "reporting",
+            "brief",
+            "--db",
+            str(db),
+            "--out",
+            str(Path(tmp) / "deck.pptx"),
+            "--year",
+            str(year),
+        ]
+        cli_s, _ = timed(lambda: subprocess.run(cli, cwd=REPO, check=True, capture_output=True), args.repeat)
+        tables_s, _ = timed(
+            lambda: subprocess.run(cli, cwd=REPO, check=True, capture_output=True, env=no_browser_env), 1
+        )
+
+    charts = [chart for _, chart in spec.charts if not chart.empty]
+    scaling = []
+    for count in args.counts:
+        picked = tuple(charts[i % len(charts)] for i in range(count))
+        scaled = deck.with_sections(spec, [deck.Section("基准", picked)])
+        seconds, _ = timed(lambda scaled=scaled: deck.render_deck(scaled), 1)
+        scaling.append((count, seconds))
+    slide_jobs = [(deck._for_slide(chart.draw()), deck._opts(*deck.PICTURE_PX, deck.PICTURE_SCALE)) for chart in charts]
+    tabs = {n: timed(lambda n=n: export.render_jobs(slide_jobs, tabs=n), 1)[0] for n in (1, 2)}
+    figs = [chart.draw() for chart in charts[:4]]
+    one_each_s, _ = timed(lambda: [export.figure_image(f) for f in figs], 1)
+    batch_s, _ = timed(lambda: export.figure_images(figs), 1)
+    con.close()
+
+    (c0, t0), (c1, t1) = scaling[0], scaling[-1]
+    per_image = (t1 - t0) / (c1 - c0) if c1 != c0 else float("nan")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"\n## Briefing deck (reporting)\n\n{machine_line()}; load average at start {load:.1f}")
+    print(f"Warehouse: {db.name}, year {year}; default deck = overview + five projects = {n} charts, {n + 3} slides.\n")
+    print("| step | median s |\n|---|---|")
+    print(f"| query layer → deck spec ({n} charts) | {spec_s:.2f} |")
+    print(f"| render {len(charts)} pictures (one browser, started here) + write PPTX + XLSX | {render_s:.2f} |")
+    print(f"| same + ZIP of 16:9 PNGs (2× pictures, same browser) | {render_zip_s:.2f} |")
+    print(f"| `python -m reporting brief` end to end (fresh process; browser starts while querying) | {cli_s:.2f} |")
+    print(f"| same without a browser (tables instead of pictures) | {tables_s:.2f} |")
+    print("\nScaling (render_deck only, one browser session):\n\n| charts | s |\n|---|---|")
+    for count, seconds in scaling:
+        print(f"| {count} | {seconds:.2f} |")
+    print(f"\n≈ {t0 - per_image * c0:.1f} s fixed (browser start, PPTX) + {per_image:.2f} s per chart.")
+    print(f"Pictures of the default deck only: 1 tab {tabs[1]:.2f} s, 2 tabs {tabs[2]:.2f} s (default: 1 tab).")
+    print(f"4 charts, one browser per image: {one_each_s:.2f} s; one browser for all four: {batch_s:.2f} s.")
+    print(f"\nReproduce: `python bench/bench_deck.py --repeat {args.repeat}`" + (f" --db {args.db}" if args.db else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
