@@ -1,7 +1,7 @@
 """Concurrency: N threads run page queries against one published warehouse; optionally while a build republishes it.
 
 Usage: python bench/bench_concurrency.py --db FILE [--threads 16] [--seconds 20] [--rebuild-from RAW_DIR]
-                                        [--duckdb-threads N] [--handle close|attach]
+                                        [--duckdb-threads N] [--handle ui|close|attach]
 The reader side works as the dashboard does: one read-only connection, reopened when the file's
 mtime changes, one cursor per query, fully fetched.
 """
@@ -29,7 +29,9 @@ from data_pipeline import metrics  # noqa: E402
 class Handle:
     """A read-only warehouse handle that follows republished files, in one of two ways.
 
-    close   what ui/data.py does today: one `duckdb.connect(path, read_only=True)`; when the file's mtime
+    ui      the dashboard's own code: ui.data._connection(path, mtime) (the attach pattern below, cached by
+            Streamlit's cache_resource keyed on the file's version).
+    close   what ui/data.py did before: one `duckdb.connect(path, read_only=True)`; when the file's mtime
             changes, close it and connect again (DuckDB keeps one instance per path in a process, so the old
             one must go first). Queries still running on cursors of the old connection fail.
     attach  an in-memory connection per published version with the file ATTACHed read-only; every cursor
@@ -47,6 +49,10 @@ class Handle:
         self.reopened = 0
 
     def _open(self) -> duckdb.DuckDBPyConnection:
+        if self.mode == "ui":
+            from ui import data
+
+            return data._connection(str(self.path), os.stat(self.path).st_mtime_ns)
         if self.mode == "close":
             return duckdb.connect(str(self.path), read_only=True, config=self.config)
         con = duckdb.connect(":memory:", config=self.config)
@@ -63,7 +69,7 @@ class Handle:
                 self.mtime = mtime
                 self.reopened += 1
             cur = self.con.cursor()
-        if self.mode == "attach":
+        if self.mode in ("attach", "ui"):
             cur.execute("use wh")
         return cur
 
@@ -79,7 +85,7 @@ def main() -> None:
         "process (`python -m data_pipeline build`), as a scheduled load does",
     )
     ap.add_argument("--duckdb-threads", type=int, help="DuckDB worker threads of the reader (default: = cores)")
-    ap.add_argument("--handle", choices=["close", "attach"], default="close", help="how readers follow a republish")
+    ap.add_argument("--handle", choices=["ui", "close", "attach"], default="ui", help="how readers follow a republish")
     args = ap.parse_args()
     db = Path(args.db)
     handle = Handle(db, args.handle, {"threads": args.duckdb_threads} if args.duckdb_threads else None)
