@@ -30,18 +30,16 @@ import contextlib
 import functools
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import REPO, load_line, machine_line  # noqa: E402
+from tests.serving import dashboard_server  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -309,39 +307,6 @@ def profile_page(db: Path, page: str, year: int, warm: bool) -> None:
 # ---------------------------------------------------------------- browser
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def server(db: Path):
-    port = free_port()
-    env = {**os.environ, "UNION_DASH_DB": str(db)}
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true"]
-    cmd += ["--server.port", str(port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.25)
-        else:
-            raise RuntimeError("streamlit did not start")
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 DONE_JS = "!document.querySelector('[data-testid=\"stStatusWidget\"]') && !!document.querySelector('h1')"
 DRAWN_JS = "!!document.querySelector('.js-plotly-plot .main-svg')"
 
@@ -393,7 +358,7 @@ def bench_browser(db: Path, repeat: int) -> None:
     no_charts = {"data", "briefing"}
     rows = []
     walks: list[dict[str, tuple[float, float]]] = []
-    with server(db) as base, sync_playwright() as p:
+    with dashboard_server(db) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
