@@ -18,8 +18,9 @@ def _key(name: str, key: str | None) -> str:
 
 
 def _image(fig: go.Figure, fmt: str) -> bytes:
-    # Runs on click, in a worker thread: everything it needs is bound in by functools.partial.
-    return export.figure_image(fig, fmt)
+    # Runs on click, in a worker thread: everything it needs is bound in by functools.partial. The light copy
+    # is made here, not on every page run: files are always light, whatever the viewer's theme.
+    return export.figure_image(theme.apply(go.Figure(fig), "light"), fmt)
 
 
 def download_menu(
@@ -38,7 +39,6 @@ def download_menu(
     base = _key(name, key)
     stem = export.safe_filename(name)
     lines = tuple(header_lines)
-    printable = theme.apply(go.Figure(fig), "light")  # files are always light, whatever the viewer's theme
     has_browser = export.chrome_path() is not None
     with st.popover("下载", icon=":material/download:", type="tertiary", key=f"{base}_menu"):
         for fmt, label, icon in (
@@ -47,7 +47,7 @@ def download_menu(
         ):
             st.download_button(
                 label,
-                data=partial(_image, printable, fmt) if has_browser else b"",
+                data=partial(_image, fig, fmt) if has_browser else b"",
                 file_name=f"{stem}.{fmt}",
                 mime=export.MIME_TYPES[fmt],
                 on_click="ignore",
