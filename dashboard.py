@@ -25,11 +25,11 @@ def page(path: str, key: str, url_path: str, icon: str, default: bool = False) -
 navigation = st.navigation(
     {
         t("nav_overview", lang): [
-            page("pages/overview.py", "page_overview", "overview", ":material/dashboard:", default=True),
+            page("app_pages/overview.py", "page_overview", "overview", ":material/dashboard:", default=True),
         ],
         t("nav_projects", lang): [
             st.Page(
-                f"pages/{p.slug}.py",
+                f"app_pages/{p.slug}.py",
                 title=p.short_zh if lang == "zh" else p.short_en,
                 url_path=p.slug,
                 icon=PROJECT_ICONS[p.slug],
@@ -37,12 +37,12 @@ navigation = st.navigation(
             for p in reference.projects()
         ],
         t("nav_analysis", lang): [
-            page("pages/chains.py", "page_chains", "chains", ":material/account_tree:"),
-            page("pages/counties.py", "page_counties", "counties", ":material/map:"),
+            page("app_pages/chains.py", "page_chains", "chains", ":material/account_tree:"),
+            page("app_pages/counties.py", "page_counties", "counties", ":material/map:"),
         ],
         t("nav_data", lang): [
-            page("pages/data.py", "page_data", "data", ":material/dataset:"),
-            page("pages/briefing.py", "page_briefing", "briefing", ":material/slideshow:"),
+            page("app_pages/data.py", "page_data", "data", ":material/dataset:"),
+            page("app_pages/briefing.py", "page_briefing", "briefing", ":material/slideshow:"),
         ],
     }
 )

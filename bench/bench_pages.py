@@ -57,7 +57,7 @@ def registered_pages() -> list[tuple[str, str]]:
 
     src = (REPO / "dashboard.py").read_text(encoding="utf-8")
     out: list[tuple[str, str]] = []
-    for m in re.finditer(r"pages/(\{p\.slug\}|\w+)\.py[\"'](.*)", src):
+    for m in re.finditer(r"app_pages/(\{p\.slug\}|\w+)\.py[\"'](.*)", src):
         if m.group(1) == "{p.slug}":
             out += [(p.slug, p.slug) for p in reference.projects()]
         else:
@@ -166,7 +166,7 @@ def run_app(page: str, params: dict[str, list[str]] | None = None):
     for k, v in (params or {}).items():
         at.query_params[k] = v
     if page != "overview":
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"app_pages/{page}.py")
     t = time.perf_counter()
     at.run()
     elapsed = time.perf_counter() - t

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from data_pipeline import reference
+from data_pipeline.scope import EVERYTHING, Scope
 from data_pipeline.sqlfiles import run_query, run_rows
 
 Con = duckdb.DuckDBPyConnection
@@ -22,13 +23,15 @@ _NO_CHAIN_EN = "Not chain-specific"
 
 @dataclass(frozen=True)
 class Filters:
-    """The sidebar selection: one year, a quarter range inside it, counties and chains (empty = all)."""
+    """The sidebar selection: one year, a quarter range inside it, counties and chains (empty = all), and the
+    signed-in user's scope, which narrows every question before the selection does."""
 
     year: int
     quarter_from: int = 1
     quarter_to: int = 4
     counties: tuple[str, ...] = ()
     chains: tuple[str, ...] = ()
+    scope: Scope = EVERYTHING
 
     @property
     def period_from(self) -> int:
@@ -50,8 +53,25 @@ _DETAIL_QUERIES = {
 _MEASURES = ["value", "numerator", "denominator"]
 
 
+_NONE = "\x00none"  # a code no row has: an area narrowed to nothing must match nothing, not everything
+
+
+def _narrow(picked: tuple[str, ...], allowed: tuple[str, ...] | None) -> list[str]:
+    """The selection within what the scope allows ([] = all; [_NONE] = nothing)."""
+    if allowed is None:
+        return list(picked)
+    inside = [c for c in picked if c in allowed] if picked else list(allowed)
+    return inside or [_NONE]
+
+
+def area(f: Filters) -> tuple[list[str], list[str]]:
+    """The counties and chains a question covers: the scope first, then the selection ([] = all)."""
+    return _narrow(f.counties, f.scope.counties), _narrow(f.chains, f.scope.chains)
+
+
 def _area(f: Filters) -> dict[str, Any]:
-    return {"counties": list(f.counties), "chains": list(f.chains)}
+    counties, chains = area(f)
+    return {"counties": counties, "chains": chains}
 
 
 def _range(q_from: int, q_to: int) -> dict[str, int]:
@@ -64,8 +84,9 @@ def _is_rate(code: str) -> bool:
 
 def _keys(f: Filters, grain: str) -> list[tuple[str | None, str | None]]:
     """Every (county, chain) group of a grain within the area filter, in reference order (None = not split)."""
-    counties = [c.code for c in reference.counties() if not f.counties or c.code in f.counties]
-    chains = [c.code for c in reference.chains() if not f.chains or c.code in f.chains]
+    in_counties, in_chains = area(f)
+    counties = [c.code for c in reference.counties() if not in_counties or c.code in in_counties]
+    chains = [c.code for c in reference.chains() if not in_chains or c.code in in_chains]
     if grain == "county":
         return [(c, None) for c in counties]
     if grain == "chain":
@@ -249,12 +270,12 @@ def breakdown(con: Con, f: Filters, code: str, dim: str) -> pd.DataFrame:
 
 def innovative_firms_vs_target(con: Con, f: Filters) -> pd.DataFrame:
     """全员创新企业 in f.year: one city row (市级 honours) and one per county (县级): scope, name_zh, name_en, actual, target."""
-    return run_query(con, "innovative_firms_vs_target", {"year": f.year, "counties": list(f.counties)})
+    return run_query(con, "innovative_firms_vs_target", {"year": f.year, "counties": area(f)[0]})
 
 
 def firm_coverage(con: Con, f: Filters, chain: str) -> pd.DataFrame:
     """Firms of one chain at the range's last quarter: credit_code, enterprise_name, county, employees, members, member_rate."""
-    params = {"chain": chain, "counties": list(f.counties), **_range(f.period_from, f.period_to)}
+    params = {"chain": chain, "counties": area(f)[0], **_range(f.period_from, f.period_to)}
     return run_query(con, "firm_coverage", params)
 
 

@@ -22,6 +22,7 @@ from pptx.opc.constants import RELATIONSHIP_TYPE
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
+from data_pipeline import metrics
 from reporting import export, takeaways
 
 # Every run names 微软雅黑 as its Latin and East Asian (a:ea) font: PowerPoint and WPS on Chinese Windows have it;
@@ -616,13 +617,13 @@ def dimension_codes(values: Sequence[str], dim: str) -> tuple[str, ...]:
 
 def build_spec(source, filters, sections: Sequence[str] = DEFAULT_SECTIONS, *, title: str | None = None) -> DeckSpec:
     """A deck spec from the query layer. `source` is a DuckDB connection/cursor, or `ask(question, *args)`
-    (the dashboard passes its cached `ui.ask`); `filters` is a metrics.Filters; `sections` as parse_sections."""
-    from data_pipeline import metrics, reference
+    (the dashboard passes its cached `ui.ask`; questions are metrics functions); `filters` is a metrics.Filters; `sections` as parse_sections."""
+    from data_pipeline import reference
     from reporting import format as fmt
     from reporting.i18n import t
 
-    ask = source if callable(source) else (lambda question, *args: getattr(metrics, question)(source, *args))
-    info = ask("info")
+    ask = source if callable(source) else (lambda question, *args: question(source, *args))
+    info = ask(metrics.info)
     catalogue = {row.code: row for row in reference.indicators()}
     county_names = {c.code: c.name_zh for c in reference.counties()}
     chain_names = {c.code: c.name_zh for c in reference.chains()}
@@ -643,7 +644,7 @@ def build_spec(source, filters, sections: Sequence[str] = DEFAULT_SECTIONS, *, t
     def chart(recipe: Recipe, f) -> Chart:
         if recipe.kind == "progress":
             codes = tuple(c for c, row in catalogue.items() if row.headline)
-            kpis = _as_percent(ask("kpis", f, codes))
+            kpis = _as_percent(ask(metrics.kpis, f, codes))
             frame = kpis.merge(_catalogue_frame(catalogue), left_on="indicator", right_on="code")
             frame = frame[["indicator", "name_zh", "project", "value", "target", "progress"]]
             name = t("projects_progress_title")
@@ -652,8 +653,8 @@ def build_spec(source, filters, sections: Sequence[str] = DEFAULT_SECTIONS, *, t
         unit, decimals = row.unit_zh, row.decimals
         if recipe.kind == "ranking":
             g = _without(f, recipe.dim)
-            frame = ask("by_dimension", g, row.code, recipe.dim)
-            kpis = ask("kpis", g, (row.code,))
+            frame = ask(metrics.by_dimension, g, row.code, recipe.dim)
+            kpis = ask(metrics.kpis, g, (row.code,))
             change = kpis["change"].iloc[0] if not kpis.empty else None
             picked = [county_names.get(c, c) for c in g.counties] + [chain_names.get(c, c) for c in g.chains]
             whole = "全市" if not picked else (picked[0] if len(picked) == 1 else "所选范围")
@@ -670,18 +671,18 @@ def build_spec(source, filters, sections: Sequence[str] = DEFAULT_SECTIONS, *, t
             name = t(f"by_{recipe.dim}", name=row.name_zh)
             return _chart(name, "ranking", frame, sentence, scope_of(g), unit, decimals, data_date)
         if recipe.kind == "trend":
-            frame = ask("trend", f, recipe.codes)
+            frame = ask(metrics.trend, f, recipe.codes)
             names = {c: catalogue[c].name_zh for c in recipe.codes}
             name = t("trend_title", name="、".join(names.values()))
             sentence = takeaways.trend(frame, names=names, unit=unit, decimals=decimals)
             return _chart(name, "trend", frame, sentence, scope_of(f), unit, decimals, data_date, names=names)
         if recipe.kind == "heatmap":
-            frame = ask("heatmap", f, row.code)
+            frame = ask(metrics.heatmap, f, row.code)
             name = t("heatmap_title", name=row.name_zh)
             sentence = takeaways.heatmap(frame, name=row.name_zh, unit=unit, decimals=decimals)
             return _chart(name, "heatmap", frame, sentence, scope_of(f), unit, decimals, data_date)
         if recipe.kind == "breakdown":
-            frame = ask("breakdown", f, row.code, recipe.dim)
+            frame = ask(metrics.breakdown, f, row.code, recipe.dim)
             if recipe.title:  # e.g. 职工培训参与人数：按项目分布 — every programme, not only 工匠学院
                 name = t(recipe.title)
                 subject = name.split("：")[0]
@@ -692,7 +693,7 @@ def build_spec(source, filters, sections: Sequence[str] = DEFAULT_SECTIONS, *, t
             return _chart(name, "breakdown", frame, sentence, scope_of(f), unit, decimals, data_date)
         if recipe.kind == "targets":
             g = _without(f, "county")
-            frame = ask("innovative_firms_vs_target", g)
+            frame = ask(metrics.innovative_firms_vs_target, g)
             name = t("innovative_title")
             sentence = takeaways.target_vs_actual(frame, name=row.name_zh, unit=unit)
             return _chart(name, "target_vs_actual", frame, sentence, scope_of(g), unit, 0, data_date)
@@ -715,7 +716,7 @@ def build_spec(source, filters, sections: Sequence[str] = DEFAULT_SECTIONS, *, t
         built.append(Section(label, tuple(chart(r, f) for r in recipes)))
 
     headline = sorted((row for row in catalogue.values() if row.headline), key=lambda r: (r.project, r.headline))
-    kpis = _as_percent(ask("kpis", filters, tuple(r.code for r in headline)))
+    kpis = _as_percent(ask(metrics.kpis, filters, tuple(r.code for r in headline)))
     return DeckSpec(
         title=title or "泰安市总工会“五大工程”工作简报",
         scope=scope,
@@ -815,7 +816,7 @@ def _sources(ask, info: dict, data_date: str) -> list[str]:
 
     lines = []
     try:
-        manifest = ask("manifest")
+        manifest = ask(metrics.manifest)
     except Exception:  # noqa: BLE001 - the closing slide still lists what it can
         manifest = pd.DataFrame()
     titles = {d.dataset: d.title_zh for d in reference.datasets()}

@@ -16,7 +16,7 @@ def test_briefing_page_outlines_and_builds_the_deck(tiny_warehouse, monkeypatch,
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-chrome"))
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.switch_page("pages/briefing.py").run()
+    at.switch_page("app_pages/briefing.py").run()
     assert not at.exception
     outline = at.dataframe[0].value
     assert list(outline.columns) == ["章节", "图表", "一句话结论"] and len(outline) == 16

@@ -33,7 +33,7 @@ def open_app(db: Path, monkeypatch: pytest.MonkeyPatch, page: str = "overview", 
     for key, value in params.items():
         at.query_params[key] = value
     if page != "overview":
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"app_pages/{page}.py")
     at.run()
     return at
 

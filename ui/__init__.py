@@ -31,7 +31,7 @@ from ui.blocks import (
     value_text,
 )
 from ui.components import chart, definition, empty_note, kpi_row, section, status_badges
-from ui.data import ask, frame
+from ui.data import ask
 from ui.filters import codes_from_selection, lang, scope_text, share_box, share_query, tr
 from ui.layout import View, behind_schedule, header, headline_rows, lowest, run_page, sidebar_filters
 
@@ -54,7 +54,6 @@ __all__ = [
     "focus",
     "definition",
     "empty_note",
-    "frame",
     "header",
     "headline_rows",
     "heatmap",

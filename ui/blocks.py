@@ -8,7 +8,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from data_pipeline import reference
+from data_pipeline import metrics, reference
 from reporting import charts
 from reporting import format as fmt
 from reporting.i18n import code_label
@@ -26,7 +26,7 @@ def private(view: View) -> frozenset[str]:
 
 
 def catalogue() -> pd.DataFrame:
-    return data.frame("catalogue")
+    return data.ask(metrics.catalogue)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -61,7 +61,7 @@ def ranking(view: View, code: str, dim: str, *, key: str) -> pd.DataFrame:
     """Ranking of an indicator by county or chain; all of that dimension shown, the filtered ones highlighted."""
     row = indicator(code)
     with section(f"{key}_{dim}"):
-        frame = data.frame("by_dimension", view.without(dim), code, dim)
+        frame = data.ask(metrics.by_dimension, view.without(dim), code, dim)
         if _nothing(frame):
             empty_note(view.scope(drop=(dim,)))
             return frame
@@ -87,7 +87,7 @@ def trend(view: View, codes: Sequence[str], *, key: str, target: float | None = 
     rows = [indicator(c) for c in codes]
     first = rows[0]
     with section(f"{key}_trend"):
-        frame = data.frame("trend", view.filters, tuple(codes))
+        frame = data.ask(metrics.trend, view.filters, tuple(codes))
         if _nothing(frame):
             empty_note(view.scope())
             return
@@ -111,7 +111,7 @@ def breakdown(view: View, code: str, dim: str, *, key: str, title: str | None = 
     """An indicator split by level, stars, category, programme or kind (title overrides the default)."""
     row = indicator(code)
     with section(f"{key}_{code}_{dim}"):
-        frame = data.frame("breakdown", view.filters, code, dim)
+        frame = data.ask(metrics.breakdown, view.filters, code, dim)
         if _nothing(frame):
             empty_note(view.scope())
             return
@@ -130,7 +130,7 @@ def heatmap(view: View, code: str, *, key: str) -> pd.DataFrame:
     """Chain × county cells of one indicator; a click filters to that county and chain."""
     row = indicator(code)
     with section(f"{key}_heatmap"):
-        frame = data.frame("heatmap", view.filters, code)
+        frame = data.ask(metrics.heatmap, view.filters, code)
         if _nothing(frame):
             empty_note(view.scope())
             return frame
@@ -151,7 +151,7 @@ def county_grid(view: View, code: str, *, key: str) -> None:
     """The counties laid out like a map (counties.csv grid_row/grid_col); a click filters to the county."""
     row = indicator(code)
     with section(f"{key}_grid"):
-        frame = data.frame("by_dimension", view.without("county"), code, "county")
+        frame = data.ask(metrics.by_dimension, view.without("county"), code, "county")
         if _nothing(frame):
             empty_note(view.scope(drop=("county",)))
             return
@@ -204,8 +204,8 @@ def project_page(slug: str, extras: Renderer | None = None) -> View:
     view = header(project.name_zh if lang() == "zh" else project.name_en)
     rows = project_rows(catalogue(), project.project)
     codes = tuple(rows["code"])
-    kpis = data.frame("kpis", view.filters, codes)
-    spark = data.frame("trend", view.filters, codes)
+    kpis = data.ask(metrics.kpis, view.filters, codes)
+    spark = data.ask(metrics.trend, view.filters, codes)
     st.subheader(tr("all_indicators"), anchor=False)
     if _nothing(kpis):
         empty_note(view.scope())
@@ -231,8 +231,8 @@ def cards(view: View, codes: Sequence[str], *, key: str, by_project: bool = Fals
     """KPI cards for the given indicators under the filters in force (one column per project when
     `by_project`); returns the kpis frame."""
     cat = catalogue().set_index("code").loc[list(codes)].reset_index()
-    kpis = data.frame("kpis", view.filters, tuple(codes))
-    spark = data.frame("trend", view.filters, tuple(codes))
+    kpis = data.ask(metrics.kpis, view.filters, tuple(codes))
+    spark = data.ask(metrics.trend, view.filters, tuple(codes))
     if _nothing(kpis):
         empty_note(view.scope())
     if by_project:
@@ -265,10 +265,10 @@ def lagging_notes(view: View, kpis: pd.DataFrame, rows: pd.DataFrame, *, code: s
     sep = "、" if view.lang == "zh" else ", "
     with section("lagging"):
         for dim, key in (("chain", "lagging_chains"), ("county", "lagging_counties")):
-            worst = lowest(data.frame("by_dimension", view.without(dim), code, dim))
+            worst = lowest(data.ask(metrics.by_dimension, view.without(dim), code, dim))
             if worst.empty:
                 continue
-            whole = data.frame("totals", view.without(dim), (code,))["value"]
+            whole = data.ask(metrics.totals, view.without(dim), (code,))["value"]
             other = view.filters.counties if dim == "chain" else view.filters.chains
             label = tr("city") if not other else tr("selected_scope")
             reference_text = f"{label} {value_text(view, code, whole.iloc[0] if not whole.empty else None)}"
@@ -288,7 +288,7 @@ def rates_by(view: View, codes: Sequence[str], dim: str, *, key: str, title: str
     """Several rates side by side per county or chain (e.g. 建会率, 入会率, 农民工入会率)."""
     rows = [indicator(c) for c in codes]
     with section(f"{key}_{dim}_rates"):
-        parts = [data.frame("by_dimension", view.without(dim), c, dim).assign(indicator=c) for c in codes]
+        parts = [data.ask(metrics.by_dimension, view.without(dim), c, dim).assign(indicator=c) for c in codes]
         frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
         if _nothing(frame):
             empty_note(view.scope(drop=(dim,)))
@@ -307,7 +307,7 @@ def rates_by(view: View, codes: Sequence[str], dim: str, *, key: str, title: str
 def innovation_targets(view: View, *, key: str) -> None:
     """全员创新企业 named per county (and the city) against the policy's 10 a year."""
     with section(f"{key}_innovative"):
-        frame = data.frame("innovative_firms_vs_target", view.without("county"))
+        frame = data.ask(metrics.innovative_firms_vs_target, view.without("county"))
         if _nothing(frame, "actual"):
             empty_note(view.scope(drop=("county",)))
             return
@@ -349,8 +349,8 @@ def profile_table(view: View, dim: str, code: str, *, key: str) -> None:
     with section(f"{key}_profile"):
         cat = catalogue().sort_values(["project"], kind="stable")
         codes = tuple(cat["code"])
-        own = data.frame("kpis", focus(view, dim, code).filters, codes).set_index("indicator")
-        city = data.frame("kpis", view.without(dim), codes).set_index("indicator")
+        own = data.ask(metrics.kpis, focus(view, dim, code).filters, codes).set_index("indicator")
+        city = data.ask(metrics.kpis, view.without(dim), codes).set_index("indicator")
         if _nothing(own.reset_index()):
             empty_note(focus(view, dim, code).scope())
             return
@@ -381,7 +381,7 @@ def profile_table(view: View, dim: str, code: str, *, key: str) -> None:
 def firm_coverage(view: View, chain: str, *, key: str) -> None:
     """The chain's firms by membership rate (5-point bins), with how many fall below 80%."""
     with section(f"{key}_coverage"):
-        frame = data.frame("firm_coverage", view.filters, chain)
+        frame = data.ask(metrics.firm_coverage, view.filters, chain)
         chain_name = view.name(chain, "chain")
         if _nothing(frame, "member_rate"):
             empty_note(focus(view, "chain", chain).scope())
@@ -403,8 +403,8 @@ def firm_coverage(view: View, chain: str, *, key: str) -> None:
 def compare_rates(view: View, dim: str, code: str, codes: Sequence[str], *, key: str) -> None:
     """Rates of one county or chain beside the city's."""
     with section(f"{key}_compare"):
-        own = data.frame("kpis", focus(view, dim, code).filters, tuple(codes))
-        city = data.frame("kpis", view.without(dim), tuple(codes))
+        own = data.ask(metrics.kpis, focus(view, dim, code).filters, tuple(codes))
+        city = data.ask(metrics.kpis, view.without(dim), tuple(codes))
         cat = catalogue().set_index("code").loc[list(codes)].reset_index()
         frame = (
             cat[["code", "name_zh", "name_en"]]
@@ -501,7 +501,7 @@ def _readable(frame: pd.DataFrame, language: str) -> pd.DataFrame:
 def manifest_table(view: View) -> None:
     """What was loaded when (load_manifest)."""
     with section("manifest"):
-        frame = data.frame("manifest")
+        frame = data.ask(metrics.manifest)
         if frame.empty:
             empty_note(tr("manifest_heading"))
             return
@@ -516,7 +516,7 @@ def manifest_table(view: View) -> None:
 def quarantine_table(view: View, limit: int = 1000) -> None:
     """Quarantined rows with the rule each broke and why, in Chinese."""
     with section("quarantine"):
-        frame = data.frame("quarantine", limit)
+        frame = data.ask(metrics.quarantine, limit)
         if frame.empty:
             st.success(tr("no_quarantine"), icon=":material/check_circle:")
             return

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import duckdb
-import pandas as pd
 import streamlit as st
 
 from data_pipeline import metrics
 from data_pipeline.config import paths
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -62,19 +63,18 @@ def _ask(data_version: str, question: str, args: tuple[Any, ...]) -> Any:
         cursor.close()
 
 
-def ask(question: str, *args: Any) -> Any:
-    """Answer `metrics.<question>(cursor, *args)` on the current warehouse, cached per data version."""
+def ask(question: Callable[..., T], *args: Any) -> T:
+    """Answer `question(cursor, *args)` — a function of `data_pipeline.metrics` — on the current warehouse,
+    cached per data version and question (the cache key is the function's name and the arguments)."""
+    name = question.__name__
+    if getattr(metrics, name, None) is not question:
+        raise ValueError(f"{name} is not a question of data_pipeline.metrics")
     data_version = version()
     if data_version is None:
         raise FileNotFoundError(str(paths().db))
-    return _ask(data_version, question, args)
+    return _ask(data_version, name, args)
 
 
 def available() -> bool:
     """Whether a warehouse file exists at the configured path."""
     return version() is not None
-
-
-def frame(question: str, *args: Any) -> pd.DataFrame:
-    """Like `ask`, typed for DataFrame answers (st.cache_data hands out a fresh copy on every call)."""
-    return ask(question, *args)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 
+from data_pipeline import metrics
 from data_pipeline.config import paths
 from data_pipeline.metrics import Filters
 from reporting import format as fmt
@@ -62,7 +63,7 @@ def sidebar_filters() -> Filters | None:
     if not data.available():
         return None
     try:
-        periods = data.frame("periods")
+        periods = data.ask(metrics.periods)
     except Exception:
         log.exception("could not read periods")
         return None
@@ -75,23 +76,8 @@ def no_warehouse() -> None:
     st.code(BUILD_COMMAND, language="bash")
 
 
-def ensure_navigation() -> None:
-    """Rerun through dashboard.py when Streamlit ran a page file on its own.
-
-    With a `pages/` folder beside the entry script, Streamlit starts in its legacy folder mode until some
-    session calls st.navigation; a fresh server whose first visitor opens a deep link (e.g. /service)
-    would run pages/service.py without the sidebar. Leaving that mode and rerunning fixes it for good.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def header(title: str, *, caption: str | None = None) -> View:
     """Title, status badges and the chart-click notice; stops the page (with a sentence) when there is no data."""
-    ensure_navigation()
     if not data.available():
         no_warehouse()
         st.stop()
@@ -99,7 +85,7 @@ def header(title: str, *, caption: str | None = None) -> View:
         st.title(title, anchor=False)
         st.info(tr("no_periods"))
         st.stop()
-    info = data.ask("info")
+    info = data.ask(metrics.info)
     st.title(title, anchor=False)
     if caption:
         st.caption(caption)
