@@ -8,11 +8,20 @@ import plotly.graph_objects as go
 
 FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 
-# Union blue first; the five projects keep these colours on every chart.
-PALETTE = ("#1f5aa6", "#d1495b", "#edae49", "#00798c", "#6a4c93", "#66a182", "#8d6e63", "#30638e")
-PROJECT_COLOURS = {1: "#d1495b", 2: "#1f5aa6", 3: "#edae49", 4: "#00798c", 5: "#6a4c93"}
-GOOD = "#2e7d32"
-BAD = "#c62828"
+# Colours that mean a status (data_pipeline.status), the same on every chart, card, slide and page; red means
+# "behind what was due by now" and nothing else, so no series colour is red or green.
+STATUS_COLOURS = {
+    "ahead": "#1b7f3b",
+    "on_track": "#6aaa64",
+    "behind": "#c62828",
+    "no_target": "#1f5aa6",
+    "not_yet_due": "#9ca3af",
+}
+GOOD = STATUS_COLOURS["ahead"]
+BAD = STATUS_COLOURS["behind"]
+# Series colours (several lines or groups in one chart): union blue first, then hues far from red and green.
+PALETTE = ("#1f5aa6", "#edae49", "#00798c", "#6a4c93", "#8d6e63", "#30638e", "#b07aa1", "#4e79a7")
+PROJECT_COLOURS = {1: "#30638e", 2: "#1f5aa6", 3: "#edae49", 4: "#00798c", 5: "#6a4c93"}
 TARGET = "#e07a00"
 SEQUENTIAL = ((0.0, "#eef4fb"), (0.35, "#a9c6e8"), (0.7, "#4a86c5"), (1.0, "#123d73"))
 
