@@ -8,6 +8,9 @@ RATES = ("P5_UNION_RATE", "P5_MEMBER_RATE", "P5_MIGRANT_RATE", "P5_LEGAL_COVERAG
 
 view = ui.header(ui.tr("page_chains"))
 chain = ui.pick(view, "chain", key="profile_chain")
+if chain is None:
+    ui.empty_note(view.scope())
+    st.stop()
 chain_view = ui.focus(view, "chain", chain)
 name = view.name(chain, "chain")
 
@@ -16,7 +19,8 @@ ui.cards(chain_view, tuple(ui.headline_rows(ui.catalogue())["code"]), key="chain
 ui.profile_table(view, "chain", chain, key="chain")
 
 st.subheader(ui.tr("chain_counties", chain=name), anchor=False)
-code = ui.indicator_picker(view, tuple(ui.catalogue()["code"]), key="chain_county", default="P5_MEMBER_RATE")
+by_chain = tuple(c for c in ui.catalogue()["code"] if "chain" in ui.indicator(c).dims)
+code = ui.indicator_picker(view, by_chain, key="chain_county", default="P5_MEMBER_RATE")
 ui.ranking(chain_view, code, "county", key="chain")
 
 left, right = st.columns(2)

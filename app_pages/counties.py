@@ -17,5 +17,6 @@ with right:
 
 st.subheader(ui.tr("county_profile"), anchor=False)
 county = ui.pick(view, "county", key="profile_county")
-ui.cards(ui.focus(view, "county", county), tuple(ui.headline_rows(ui.catalogue())["code"]), key="county")
-ui.profile_table(view, "county", county, key="county")
+if county is not None:
+    ui.cards(ui.focus(view, "county", county), tuple(ui.headline_rows(ui.catalogue())["code"]), key="county")
+    ui.profile_table(view, "county", county, key="county")

@@ -76,6 +76,11 @@ def _load_reference(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"create or replace table {name} as select * from _reference_frame")
         con.unregister("_reference_frame")
     con.execute("alter table indicators alter headline type integer")
+    for column in ("kinds", "levels", "dims"):  # the catalogue's rule lists, as lists for the marts
+        con.execute(
+            f"alter table indicators alter {column} type varchar[] "
+            f"using case when {column} = '' then []::varchar[] else string_split({column}, '|') end"
+        )
     con.execute("alter table counties alter population_2020 type bigint")
 
 

@@ -67,6 +67,19 @@ class Indicator:
     decimals: int
     definition_zh: str
     definition_en: str
+    measure: str  # the source's measure summed (the numerator of a rate); see sql/marts/source_cells.sql
+    denominator: str  # a rate's denominator measure ('' otherwise)
+    kinds: tuple[str, ...]  # only records of these kinds (contest kind, programme, honour, category…); () = all
+    levels: tuple[str, ...]  # only records of these levels; () = all
+    dims: tuple[str, ...]  # what it can be broken down by: county, chain, kind, level, stars
+    accrual: str  # how its year target falls due: seasonal | pro_rata | as_is | annual
+    query: str  # the query that totals it when cells do not add up (sql/queries/<query>.sql); '' = agg_cells
+    city_target: str  # '' = the city row; city_plus_counties = the city row plus every county row
+
+    @property
+    def breakdowns(self) -> tuple[str, ...]:
+        """The breakdowns other than by place (kind, level, stars) that this indicator offers."""
+        return tuple(d for d in self.dims if d not in ("county", "chain"))
 
 
 @dataclass(frozen=True)
@@ -151,6 +164,14 @@ def indicators() -> tuple[Indicator, ...]:
             decimals=int(r["decimals"]),
             definition_zh=r["definition_zh"],
             definition_en=r["definition_en"],
+            measure=r["measure"],
+            denominator=r["denominator"],
+            kinds=_split(r["kinds"]),
+            levels=_split(r["levels"]),
+            dims=_split(r["dims"]),
+            accrual=r["accrual"],
+            query=r["query"],
+            city_target=r["city_target"],
         )
         for r in _rows("indicators.csv")
     )
@@ -214,3 +235,29 @@ def policy_targets() -> tuple[PolicyTarget, ...]:
     return tuple(
         PolicyTarget(r["indicator"], r["scope"], float(r["target"]), r["note_zh"]) for r in _rows("policy_targets.csv")
     )
+
+
+@dataclass(frozen=True)
+class DisclosureRule:
+    """Small-cell protection of one aid-derived indicator: cells below county level built from fewer than
+    `min_units` distinct families are not shown (nor any cell that would reveal them by subtraction)."""
+
+    indicator: str
+    min_units: int
+    units_zh: str
+    units_en: str
+
+
+@cache
+def disclosure_rules() -> dict[str, DisclosureRule]:
+    """Indicator code → its disclosure rule (disclosure.csv)."""
+    return {
+        r["indicator"]: DisclosureRule(r["indicator"], int(r["min_units"]), r["units_zh"], r["units_en"])
+        for r in _rows("disclosure.csv")
+    }
+
+
+@cache
+def status_settings() -> dict[str, float]:
+    """How status is judged (status.csv): tolerances and the seasonal profile's history."""
+    return {r["key"]: float(r["value"]) for r in _rows("status.csv")}

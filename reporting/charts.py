@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from data_pipeline import reference
 from reporting import format as fmt
 from reporting import theme
-from reporting.i18n import t
+from reporting.i18n import code_label, t
 
 CHART_HEIGHT = 420
 
@@ -60,9 +60,59 @@ def _whole_ticks(fig: go.Figure, axis: str, values: pd.Series, unit: str) -> Non
         (fig.update_xaxes if axis == "x" else fig.update_yaxes)(dtick=1)
 
 
-def _texts(values: pd.Series, unit: str, decimals: int, lang: str) -> list[str]:
-    """Value labels; a place or category without data says so instead of showing an empty bar."""
-    return [t("no_data_chart", lang) if pd.isna(v) else fmt.value(v, unit, decimals, lang) for v in values]
+def _texts(values: pd.Series, unit: str, decimals: int, lang: str, hidden: pd.Series | None = None) -> list[str]:
+    """Value labels; a hidden (small-cell) value shows "<5", a place without data says so."""
+    out = [t("no_data_chart", lang) if pd.isna(v) else fmt.value(v, unit, decimals, lang) for v in values]
+    if hidden is not None:
+        out = [fmt.SMALL_TEXT if bool(h) else text for h, text in zip(hidden, out, strict=True)]
+    return out
+
+
+def _hidden(frame: pd.DataFrame) -> pd.Series | None:
+    return frame["suppressed"].astype(bool) if "suppressed" in frame.columns else None
+
+
+def status_colours(frame: pd.DataFrame, highlight: tuple[str, ...] = (), key: str = "key") -> list[str]:
+    """A bar colour per row from its status (the query layer's judgement); the plain blue without one. Rows
+    outside a highlighted selection are paler."""
+    statuses = frame["status"] if "status" in frame.columns else pd.Series("no_target", index=frame.index)
+    colours = [theme.STATUS_COLOURS.get(str(s), theme.STATUS_COLOURS["no_target"]) for s in statuses]
+    if highlight and key in frame.columns:
+        colours = [c if k in highlight else theme.faded(c) for c, k in zip(colours, frame[key], strict=True)]
+    return colours
+
+
+def _rate_range(values: pd.Series) -> tuple[list[float], bool]:
+    """A rate axis that shows differences: from a round number below the smallest value (0 when values are
+    spread out or small) to 100; True when it does not start at 0 (the axis title says so)."""
+    finite = values.dropna()
+    if finite.empty:
+        return [0, 100], False
+    low = float(finite.min())
+    if low < 40:
+        return [0, 100], False
+    start = max(0.0, math.floor((low - 5) / 10) * 10)
+    return [start, 100.5], start > 0
+
+
+def _value_axis(fig: go.Figure, axis: str, values: pd.Series, unit: str, lang: str) -> None:
+    """Ticks in the language's own number format: 1万, 2万 in Chinese (never 10k), 10,000 in English."""
+    update = fig.update_xaxes if axis == "x" else fig.update_yaxes
+    update(exponentformat="none", separatethousands=True)
+    top = values.dropna().abs().max() if len(values.dropna()) else 0
+    if lang == "zh" and unit != "%" and top and top >= 10_000:
+        step = _nice_step(float(top))
+        ticks = [i * step for i in range(int(top // step) + 2)]
+        update(tickvals=ticks, ticktext=[fmt.number(v, 0, "zh") for v in ticks])
+
+
+def _nice_step(top: float) -> float:
+    raw = top / 4
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        if raw <= m * magnitude:
+            return m * magnitude
+    return 10 * magnitude
 
 
 def ranking(
@@ -76,34 +126,24 @@ def ranking(
     mode: str = "light",
     highlight: tuple[str, ...] = (),
 ) -> go.Figure:
-    """Horizontal bars, largest on top, target as a marker.
-
-    Columns: key, name_zh (name_en), value; optional target; optional suppressed (bool: draw no bar, label "<5").
-    """
+    """Horizontal bars, largest on top, coloured by status (red = behind what was due); the year target as a
+    tick beside the bar. Columns: key, name_zh (name_en), value; optional target, status, suppressed ("<5")."""
     if frame.empty:
         return empty(title, subtitle, lang, mode)
     data = frame.assign(_label=_label_column(frame, lang)).sort_values("value", ascending=True, na_position="first")
     has_target = bool("target" in data.columns and data["target"].notna().any())
-    colours = []
-    for _, row in data.iterrows():
-        behind = has_target and pd.notna(row.get("target")) and pd.notna(row["value"]) and row["value"] < row["target"]
-        colour = theme.BAD if behind else (theme.PALETTE[0] if isinstance(row["key"], str) else "#9ca3af")
-        colours.append(colour if not highlight or row["key"] in highlight else "#9db4d3")
-    texts = _texts(data["value"], unit, decimals, lang)
-    if "suppressed" in data.columns:  # small aid counts below county level: no bar, "<5"
-        texts = [fmt.SMALL_TEXT if bool(hide) else text for hide, text in zip(data["suppressed"], texts, strict=True)]
-        data = data.assign(value=data["value"].mask(data["suppressed"].astype(bool)))
+    texts = _texts(data["value"], unit, decimals, lang, _hidden(data))
     fig = go.Figure(
         go.Bar(
             x=data["value"],
             y=data["_label"],
             orientation="h",
-            marker_color=colours,
+            marker_color=status_colours(data, highlight),
             text=texts,
             textposition="outside",
             cliponaxis=False,
             customdata=data["key"],
-            name=t("actual_behind", lang) if has_target else t("actual", lang),
+            name=t("actual", lang),
             hovertemplate="%{y}：%{text}<extra></extra>",
         )
     )
@@ -113,17 +153,31 @@ def ranking(
                 x=data["target"],
                 y=data["_label"],
                 mode="markers",
-                marker={"symbol": "line-ns", "size": 13, "line": {"width": 3, "color": theme.TARGET}},
-                name=t("target", lang),
-                hovertemplate="%{y} " + t("target", lang) + "：%{x}<extra></extra>",
+                marker={"symbol": "line-ns", "size": 22, "line": {"width": 2, "color": theme.TARGET}},
+                name=t("year_target", lang),
+                hovertemplate="%{y} " + t("year_target", lang) + "：%{x}<extra></extra>",
             )
         )
     height = max(260, 90 + 28 * len(data))
-    top = max(float(data["value"].max(skipna=True) or 0), float(data["target"].max()) if has_target else 0.0)
     fig.update_layout(showlegend=has_target, bargap=0.3)
-    fig.update_xaxes(range=[0, top * 1.18 or 1], ticksuffix="%" if unit == "%" else None)
-    _whole_ticks(fig, "x", pd.Series([top]), unit)
+    values = pd.concat([data["value"], data["target"]]) if has_target else data["value"]
+    if unit == "%":
+        span, cut = _rate_range(values)
+        fig.update_xaxes(range=[span[0], span[1] + 12], ticksuffix="%", title=_axis_note(span, cut, lang))
+    else:
+        top = float(values.max(skipna=True) or 0)
+        fig.update_xaxes(range=[0, top * 1.22 or 1])
+        _whole_ticks(fig, "x", pd.Series([top]), unit)
+        _value_axis(fig, "x", values, unit, lang)
     return _finish(fig, title, subtitle, mode, height)
+
+
+def _axis_note(span: list[float], cut: bool, lang: str) -> str | None:
+    """The axis title that says where a cut rate axis starts."""
+    if not cut:
+        return None
+    start = f"{span[0]:.0f}%"
+    return f"坐标轴自{start}起" if lang == "zh" else f"axis starts at {start}"
 
 
 def heatmap(
@@ -145,9 +199,19 @@ def heatmap(
     grid = frame.pivot_table(index="chain", columns="county", values="value", aggfunc="first")
     grid = grid.reindex(index=chain_order, columns=county_order)
     z = grid.to_numpy(dtype=float)
+    hidden = set()
+    if "suppressed" in frame.columns:
+        hidden = {(a, b) for a, b, h in zip(frame["county"], frame["chain"], frame["suppressed"], strict=True) if h}
     # cells show whole numbers (unit in the colour bar and subtitle) so 10 columns still fit a phone
-    text = [[f"{v:.0f}" if not math.isnan(v) else "" for v in row] for row in z]
-    hover = [[fmt.value(v, unit, decimals, lang) if not math.isnan(v) else "—" for v in row] for row in z]
+    text = [
+        [
+            fmt.SMALL_TEXT if (county, chain) in hidden else (f"{v:.0f}" if not math.isnan(v) else "")
+            for county, v in zip(county_order, row, strict=True)
+        ]
+        for chain, row in zip(chain_order, z, strict=True)
+    ]
+    blank = t("heatmap_blank", lang)
+    hover = [[fmt.value(v, unit, decimals, lang) if not math.isnan(v) else blank for v in row] for row in z]
     custom = [[[county, chain] for county in county_order] for chain in chain_order]
     fig = go.Figure(
         go.Heatmap(
@@ -167,8 +231,8 @@ def heatmap(
         )
     )
     fig.update_yaxes(autorange="reversed", showgrid=False)
-    fig.update_xaxes(showgrid=False, tickangle=-30 if len(county_order) > 6 else 0)
-    return _finish(fig, title, subtitle, mode, max(360, 170 + 30 * len(chain_order)))
+    fig.update_xaxes(showgrid=False, tickangle=-45 if len(county_order) > 6 else 0, side="top")
+    return _finish(fig, title, subtitle, mode, max(380, 200 + 30 * len(chain_order)))
 
 
 def trend(
@@ -182,8 +246,11 @@ def trend(
     lang: str = "zh",
     mode: str = "light",
     target: float | None = None,
+    target_year: int | None = None,
 ) -> go.Figure:
-    """One line per indicator over quarters. Columns: indicator, period ('2026Q3'), value; optional target line."""
+    """One line per indicator over quarters; a year target drawn over that year's quarters only.
+
+    Columns: indicator, period ('2026Q3'), value; optional suppressed (a gap, "<5" on hover)."""
     if frame.empty:
         return empty(title, subtitle, lang, mode)
     fig = go.Figure()
@@ -196,21 +263,35 @@ def trend(
                 mode="lines+markers",
                 name=(names or {}).get(str(code), str(code)),
                 line={"width": 2.5, "color": theme.PALETTE[i % len(theme.PALETTE)]},
-                text=_texts(rows["value"], unit, decimals, lang),
+                text=_texts(rows["value"], unit, decimals, lang, _hidden(rows)),
                 customdata=[fmt.period(p, lang) for p in rows["period"]],
                 hovertemplate="%{customdata}：%{text}<extra>%{fullData.name}</extra>",
             )
         )
-    if target is not None and not pd.isna(target):
-        fig.add_hline(
-            y=float(target),
-            line={"dash": "dash", "color": theme.TARGET},
-            annotation_text=f"{t('target', lang)} {fmt.value(target, unit, decimals, lang)}",
-            annotation_position="top left",
-        )
-    fig.update_yaxes(rangemode="tozero", ticksuffix="%" if unit == "%" else None)
+    values = data["value"]
+    if target is not None and not pd.isna(target) and target_year is not None:
+        own = [fmt.period_short(p) for p in data["period"].unique() if str(p).startswith(str(target_year))]
+        if own:
+            label = f"{target_year}{'年' if lang == 'zh' else ''} {t('year_target', lang)}"
+            fig.add_trace(
+                go.Scatter(
+                    x=own,
+                    y=[float(target)] * len(own),
+                    mode="lines",
+                    line={"dash": "dash", "color": theme.TARGET, "width": 2},
+                    name=label,
+                    hovertemplate=label + "：" + fmt.value(target, unit, decimals, lang) + "<extra></extra>",
+                )
+            )
+            values = pd.concat([values, pd.Series([float(target)])])
+    if unit == "%":
+        span, cut = _rate_range(values)
+        fig.update_yaxes(range=span, ticksuffix="%", title=_axis_note(span, cut, lang))
+    else:
+        fig.update_yaxes(rangemode="tozero")
+        _value_axis(fig, "y", values, unit, lang)
     fig.update_xaxes(type="category", tickangle=-45 if data["period"].nunique() > 8 else 0)
-    fig.update_layout(showlegend=bool(data["indicator"].nunique() > 1), hovermode="closest")
+    fig.update_layout(showlegend=len(fig.data) > 1, hovermode="closest")
     return _finish(fig, title, subtitle, mode, 360)
 
 
@@ -224,25 +305,26 @@ def breakdown(
     lang: str = "zh",
     mode: str = "light",
 ) -> go.Figure:
-    """Bars per category in the given order (levels, stars, kinds). Columns: category, value."""
+    """Bars per category in the given order (levels, stars, kinds). Columns: category, value; optional suppressed."""
     if frame.empty:
         return empty(title, subtitle, lang, mode)
-    labels = [str(c) for c in frame["category"]]
+    labels = [code_label("category", c, lang) for c in frame["category"]]
     fig = go.Figure(
         go.Bar(
             x=labels,
             y=frame["value"],
-            marker_color=theme.PALETTE[3],
-            text=_texts(frame["value"], unit, decimals, lang),
+            marker_color=theme.STATUS_COLOURS["no_target"],
+            text=_texts(frame["value"], unit, decimals, lang, _hidden(frame)),
             textposition="outside",
             cliponaxis=False,
             customdata=labels,
             hovertemplate="%{x}：%{text}<extra></extra>",
         )
     )
-    fig.update_xaxes(type="category")
+    fig.update_xaxes(type="category", tickangle=-30 if len(labels) > 5 else 0)
     fig.update_yaxes(rangemode="tozero", ticksuffix="%" if unit == "%" else None)
     _whole_ticks(fig, "y", frame["value"], unit)
+    _value_axis(fig, "y", frame["value"], unit, lang)
     return _finish(fig, title, subtitle, mode, 340)
 
 
@@ -254,28 +336,37 @@ def target_progress(
     lang: str = "zh",
     mode: str = "light",
 ) -> go.Figure:
-    """Bullet bars of progress (% of target) with a 100% line, coloured by project.
+    """Each indicator's value as a percent of what was due by now (100 = exactly on schedule), coloured by status.
 
-    Columns: indicator, name_zh (name_en), project, progress (percent of the year's target; NaN = no target).
-    """
+    Columns: indicator, name_zh (name_en), progress (percent of what was due; NaN = no target or not yet due),
+    status; optional value_text, expected_text."""
     data = frame.dropna(subset=["progress"]) if not frame.empty else frame
     if data.empty:
         return empty(title, subtitle, lang, mode)
     data = data.assign(_label=_label_column(data, lang)).iloc[::-1]
+    hover = [
+        f"{v} / {e}" if isinstance(v, str) and isinstance(e, str) else fmt.percent(p)
+        for v, e, p in zip(
+            data.get("value_text", data["progress"]),
+            data.get("expected_text", data["progress"]),
+            data["progress"],
+            strict=True,
+        )
+    ]
     fig = go.Figure(
         go.Bar(
             x=data["progress"].clip(upper=150),
             y=data["_label"],
             orientation="h",
-            marker_color=[theme.PROJECT_COLOURS.get(int(p), theme.PALETTE[0]) for p in data["project"]],
+            marker_color=status_colours(data),
             text=[fmt.percent(v) for v in data["progress"]],
             textposition="auto",
-            customdata=data["indicator"],
-            hovertemplate="%{y}：%{text}<extra></extra>",
+            customdata=hover,
+            hovertemplate="%{y}：%{text}（%{customdata}）<extra></extra>",
         )
     )
     fig.add_vline(x=100, line={"dash": "dash", "color": theme.TARGET, "width": 2})
-    fig.update_xaxes(range=[0, 155], ticksuffix="%", title=t("progress", lang))
+    fig.update_xaxes(range=[0, 155], ticksuffix="%", title=t("progress_due", lang))
     return _finish(fig, title, subtitle, mode, max(280, 80 + 30 * len(data)))
 
 
@@ -288,18 +379,22 @@ def target_vs_actual(
     lang: str = "zh",
     mode: str = "light",
 ) -> go.Figure:
-    """Actual bars against a target marker per place. Columns: scope (code or 'city'), name_zh (name_en), actual, target."""
+    """Actual bars against a target marker per place, coloured by status (grey while not yet due; then a hollow
+    marker shows last year's figure). Columns: scope (code or 'city'), name_zh (name_en), actual, target; optional
+    status, reference."""
     if frame.empty:
         return empty(title, subtitle, lang, mode)
     data = frame.assign(_label=_label_column(frame, lang))
-    behind = data["actual"].fillna(0) < data["target"].fillna(0)
+    if "status" not in data.columns:
+        behind = data["actual"].fillna(0) < data["target"].fillna(0)
+        data["status"] = ["behind" if b else "on_track" for b in behind]
     fig = go.Figure(
         [
             go.Bar(
                 x=data["_label"],
                 y=data["actual"],
                 name=t("actual", lang),
-                marker_color=[theme.BAD if b else theme.GOOD for b in behind],
+                marker_color=status_colours(data),
                 text=_texts(data["actual"], unit, 0, lang),
                 textposition="outside",
                 cliponaxis=False,
@@ -316,6 +411,17 @@ def target_vs_actual(
             ),
         ]
     )
+    if "reference" in data.columns and data["reference"].notna().any():
+        fig.add_trace(
+            go.Scatter(
+                x=data["_label"],
+                y=data["reference"],
+                mode="markers",
+                name=t("last_year_actual", lang),
+                marker={"symbol": "circle-open", "size": 11, "line": {"width": 2, "color": theme.muted(mode)}},
+                hovertemplate="%{x} " + t("last_year_actual", lang) + "：%{y}<extra></extra>",
+            )
+        )
     fig.update_xaxes(type="category", tickangle=-30)
     fig.update_yaxes(rangemode="tozero", ticksuffix="%" if unit == "%" else None)
     _whole_ticks(fig, "y", pd.concat([data["actual"], data["target"]]), unit)

@@ -24,6 +24,8 @@ from pptx.util import Emu, Inches, Pt
 
 from data_pipeline import metrics
 from reporting import export, takeaways
+from reporting import spec as recipes
+from reporting.spec import ChartSpec
 
 # Every run names 微软雅黑 as its Latin and East Asian (a:ea) font: PowerPoint and WPS on Chinese Windows have it;
 # LibreOffice on Linux substitutes it through fontconfig, which picks Noto Sans CJK SC for the Chinese glyphs.
@@ -63,9 +65,26 @@ class Chart:
     empty: bool = False  # nothing to draw in this scope: the slide says so instead of showing an empty chart
     unit: str = ""
     decimals: int = 0
+    spec: ChartSpec | None = None  # the shared chart spec it was made from (kind, options, status, table)
 
     def draw(self) -> go.Figure:
         return self.figure(self.frame)
+
+    @classmethod
+    def of(cls, spec: ChartSpec) -> Chart:
+        """The slide of a chart spec: the same figure, frame, takeaway and header lines as the screen."""
+        return cls(
+            title=spec.title,
+            figure=lambda _frame, spec=spec: spec.figure("light"),
+            frame=spec.frame.reset_index(drop=True),
+            takeaway=spec.takeaway,
+            header_lines=spec.header_lines,
+            scope=spec.scope,
+            empty=spec.empty,
+            unit=spec.unit,
+            decimals=spec.decimals,
+            spec=spec,
+        )
 
 
 @dataclass(frozen=True)
@@ -440,7 +459,7 @@ def readable_table(chart: Chart) -> tuple[pd.DataFrame, int]:
     if "progress" in values:  # progress rows mix units; the share of the target is the comparable figure
         values = ["progress"]
     if values:
-        frame = frame.dropna(subset=values, how="all")
+        frame = frame.dropna(subset=values[:1])  # places without data are left out
     if "period" in frame.columns:  # a trend: the latest quarters first
         frame = frame.sort_values("period", ascending=False, kind="stable")
     elif values and ({"name_zh", "county_zh"} & set(frame.columns)):  # places: as ranked on the chart
@@ -513,20 +532,19 @@ NUMERALS = "一二三四五"
 
 @dataclass(frozen=True)
 class Recipe:
-    """One chart of a section: which question, for which indicator(s), split by what."""
+    """One chart of a section: which reporting.spec recipe, for which indicator(s), split by what."""
 
     kind: str  # progress | ranking | trend | heatmap | breakdown | targets
     codes: tuple[str, ...] = ()
     dim: str | None = None
-    title: str | None = None  # an i18n key, where the chart shows more than the indicator (all programmes)
 
 
 RECIPES: dict[str, tuple[Recipe, ...]] = {
-    "overview": (Recipe("progress"), Recipe("trend", ("P5_UNION_RATE", "P5_MEMBER_RATE"))),
+    "overview": (Recipe("progress"), Recipe("trend", ("P5_MEMBER_RATE",))),
     "ideology": (Recipe("ranking", ("P1_CRAFTSMEN",), "county"), Recipe("ranking", ("P1_LECTURE_REACH",), "county")),
     "skills": (
         Recipe("ranking", ("P2_ACADEMY_TRAINEES",), "county"),
-        Recipe("breakdown", ("P2_ACADEMY_TRAINEES",), "programme", title="training_by_programme"),
+        Recipe("breakdown", ("P2_TRAINEES",), "kind"),
         Recipe("ranking", ("P2_SKILL_CONTESTANTS",), "chain"),
     ),
     "merit": (
@@ -542,7 +560,7 @@ RECIPES: dict[str, tuple[Recipe, ...]] = {
     "service": (
         Recipe("ranking", ("P5_MEMBER_RATE",), "county"),
         Recipe("heatmap", ("P5_MEMBER_RATE",)),
-        Recipe("breakdown", ("P5_AID_FUNDS",), "category"),
+        Recipe("breakdown", ("P5_AID_FUNDS",), "kind"),
     ),
     "chain": (
         Recipe("ranking", ("P5_MEMBER_RATE",), "county"),
@@ -552,9 +570,38 @@ RECIPES: dict[str, tuple[Recipe, ...]] = {
     "county": (
         Recipe("ranking", ("P5_MEMBER_RATE",), "chain"),
         Recipe("trend", ("P5_UNION_RATE", "P5_MEMBER_RATE")),
-        Recipe("ranking", ("P2_ACADEMY_TRAINEES",), "chain"),
+        Recipe("ranking", ("P2_SKILL_CONTESTANTS",), "chain"),
     ),
 }
+
+
+def _spec(recipe: Recipe, ctx: recipes.Context) -> ChartSpec:
+    """The shared chart spec of one recipe (the same one the dashboard draws)."""
+    from data_pipeline import reference
+
+    if recipe.kind == "progress":
+        codes = tuple(sorted((i for i in reference.indicators() if i.headline), key=lambda i: (i.project, i.headline)))
+        return recipes.progress(ctx, tuple(i.code for i in codes))
+    if recipe.kind == "ranking":
+        return recipes.ranking(ctx, recipe.codes[0], recipe.dim or "county")
+    if recipe.kind == "trend":
+        return recipes.trend(ctx, recipe.codes)
+    if recipe.kind == "heatmap":
+        return recipes.heatmap(ctx, recipe.codes[0])
+    if recipe.kind == "breakdown":
+        return recipes.breakdown(ctx, recipe.codes[0], recipe.dim or "kind")
+    if recipe.kind == "targets":
+        return recipes.innovation_targets(ctx)
+    raise ValueError(f"unknown chart kind {recipe.kind!r}")
+
+
+def _offered(recipe: Recipe) -> bool:
+    """A recipe asks only for a breakdown or a ranking the indicator has (catalogue dims)."""
+    from data_pipeline import reference
+
+    if recipe.kind in ("ranking", "breakdown") and recipe.codes:
+        return (recipe.dim or "") in reference.indicator(recipe.codes[0]).dims
+    return True
 
 
 def section_choices() -> dict[str, str]:
@@ -615,173 +662,58 @@ def dimension_codes(values: Sequence[str], dim: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_dimension_code(v, dim) for v in values))
 
 
-def build_spec(source, filters, sections: Sequence[str] = DEFAULT_SECTIONS, *, title: str | None = None) -> DeckSpec:
+def build_spec(
+    source,
+    filters,
+    sections: Sequence[str] = DEFAULT_SECTIONS,
+    *,
+    title: str | None = None,
+    lang: str = "zh",
+) -> DeckSpec:
     """A deck spec from the query layer. `source` is a DuckDB connection/cursor, or `ask(question, *args)`
-    (the dashboard passes its cached `ui.ask`; questions are metrics functions); `filters` is a metrics.Filters; `sections` as parse_sections."""
+    (the dashboard passes its cached `ui.ask`; questions are metrics functions); `filters` is a metrics.Filters
+    (with the user's scope); `sections` as parse_sections. Every chart is the dashboard's own chart spec."""
     from data_pipeline import reference
-    from reporting import format as fmt
     from reporting.i18n import t
 
-    ask = source if callable(source) else (lambda question, *args: question(source, *args))
+    ask = source if callable(source) else recipes.direct(source)
     info = ask(metrics.info)
-    catalogue = {row.code: row for row in reference.indicators()}
-    county_names = {c.code: c.name_zh for c in reference.counties()}
-    chain_names = {c.code: c.name_zh for c in reference.chains()}
-    through = info.get("data_through")
-    data_date = t("data_through", when=fmt.period(through)) if through else "数据截至：暂无"
-
-    def scope_of(f) -> str:
-        return " · ".join(
-            [
-                fmt.quarter_range(f.year, f.quarter_from, f.quarter_to),
-                "、".join(county_names.get(c, c) for c in f.counties) or t("all_counties"),
-                "、".join(chain_names.get(c, c) for c in f.chains) or t("all_chains"),
-            ]
-        )
-
-    scope = scope_of(filters)
-
-    def chart(recipe: Recipe, f) -> Chart:
-        if recipe.kind == "progress":
-            codes = tuple(c for c, row in catalogue.items() if row.headline)
-            kpis = _as_percent(ask(metrics.kpis, f, codes))
-            frame = kpis.merge(_catalogue_frame(catalogue), left_on="indicator", right_on="code")
-            frame = frame[["indicator", "name_zh", "project", "value", "target", "progress"]]
-            name = t("projects_progress_title")
-            return _chart(name, "target_progress", frame, takeaways.progress(frame), scope_of(f), "%", 0, data_date)
-        row = catalogue[recipe.codes[0]]
-        unit, decimals = row.unit_zh, row.decimals
-        if recipe.kind == "ranking":
-            g = _without(f, recipe.dim)
-            frame = ask(metrics.by_dimension, g, row.code, recipe.dim)
-            kpis = ask(metrics.kpis, g, (row.code,))
-            change = kpis["change"].iloc[0] if not kpis.empty else None
-            picked = [county_names.get(c, c) for c in g.counties] + [chain_names.get(c, c) for c in g.chains]
-            whole = "全市" if not picked else (picked[0] if len(picked) == 1 else "所选范围")
-            against = AGAINST[kpis["basis"].iloc[0]] if not kpis.empty else AGAINST["quarter"]
-            sentence = takeaways.ranking(
-                frame,
-                name=row.name_zh,
-                unit=unit,
-                decimals=decimals,
-                change=change,
-                whole=whole,
-                against=against,
-            )
-            name = t(f"by_{recipe.dim}", name=row.name_zh)
-            return _chart(name, "ranking", frame, sentence, scope_of(g), unit, decimals, data_date)
-        if recipe.kind == "trend":
-            frame = ask(metrics.trend, f, recipe.codes)
-            names = {c: catalogue[c].name_zh for c in recipe.codes}
-            name = t("trend_title", name="、".join(names.values()))
-            sentence = takeaways.trend(frame, names=names, unit=unit, decimals=decimals)
-            return _chart(name, "trend", frame, sentence, scope_of(f), unit, decimals, data_date, names=names)
-        if recipe.kind == "heatmap":
-            frame = ask(metrics.heatmap, f, row.code)
-            name = t("heatmap_title", name=row.name_zh)
-            sentence = takeaways.heatmap(frame, name=row.name_zh, unit=unit, decimals=decimals)
-            return _chart(name, "heatmap", frame, sentence, scope_of(f), unit, decimals, data_date)
-        if recipe.kind == "breakdown":
-            frame = ask(metrics.breakdown, f, row.code, recipe.dim)
-            if recipe.title:  # e.g. 职工培训参与人数：按项目分布 — every programme, not only 工匠学院
-                name = t(recipe.title)
-                subject = name.split("：")[0]
-            else:
-                name = t("breakdown_title", name=row.name_zh, dim=t(f"dim_{recipe.dim}"))
-                subject = row.name_zh
-            sentence = takeaways.breakdown(frame, name=subject, unit=unit, decimals=decimals)
-            return _chart(name, "breakdown", frame, sentence, scope_of(f), unit, decimals, data_date)
-        if recipe.kind == "targets":
-            g = _without(f, "county")
-            frame = ask(metrics.innovative_firms_vs_target, g)
-            name = t("innovative_title")
-            sentence = takeaways.target_vs_actual(frame, name=row.name_zh, unit=unit)
-            return _chart(name, "target_vs_actual", frame, sentence, scope_of(g), unit, 0, data_date)
-        raise ValueError(f"unknown chart kind {recipe.kind!r}")
-
+    ctx = recipes.Context(ask, filters, lang, info.get("data_through"))
     labels = section_choices()
     built: list[Section] = []
     for key in parse_sections(sections):  # accepts the same words as the command line
         dim, _, code = key.partition(":")
         if code:
-            f = replace(filters, counties=(code,)) if dim == "county" else replace(filters, chains=(code,))
-            label = (
-                f"县市区：{county_names.get(code, code)}"
-                if dim == "county"
-                else f"产业链：{chain_names.get(code, code)}"
-            )
-            recipes = RECIPES[dim]
+            section_ctx = ctx.focus(dim, code)
+            label = f"{t(dim, lang)}：{recipes.names(dim, lang).get(code, code)}"
+            chosen = RECIPES[dim]
         else:
-            f, label, recipes = filters, labels[key], RECIPES[key]
-        built.append(Section(label, tuple(chart(r, f) for r in recipes)))
+            section_ctx, label, chosen = ctx, labels[key], RECIPES[key]
+        charts = tuple(Chart.of(_spec(r, section_ctx)) for r in chosen if _offered(r))
+        built.append(Section(label, charts))
 
-    headline = sorted((row for row in catalogue.values() if row.headline), key=lambda r: (r.project, r.headline))
-    kpis = _as_percent(ask(metrics.kpis, filters, tuple(r.code for r in headline)))
+    headline = sorted((row for row in reference.indicators() if row.headline), key=lambda r: (r.project, r.headline))
+    kpis = ask(metrics.kpis, filters, tuple(r.code for r in headline))
     return DeckSpec(
         title=title or "泰安市总工会“五大工程”工作简报",
-        scope=scope,
-        data_date=data_date,
-        footer=f"筛选：{scope} ｜ {data_date}",
+        scope=ctx.scope(),
+        data_date=ctx.data_date,
+        footer=f"筛选：{ctx.scope()} ｜ {ctx.data_date}",
         sections=tuple(built),
         kpi_rows=_kpi_rows(kpis, headline),
-        kpi_takeaway=takeaways.kpi_summary(kpis),
-        sources=tuple(_sources(ask, info, data_date)),
+        kpi_takeaway=takeaways.status_summary(kpis, lang),
+        sources=tuple(_sources(ask, info, ctx.data_date)),
         is_demo=_truthy(info.get("is_demo")),
     )
-
-
-def _as_percent(kpis: pd.DataFrame) -> pd.DataFrame:
-    # metrics.kpis gives progress as a ratio of the target; slides and charts show percent.
-    return kpis.assign(progress=kpis["progress"] * 100)
 
 
 def _truthy(value: object) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "t")
 
 
-def _without(f, dim: str | None):
-    if dim == "county":
-        return replace(f, counties=())
-    if dim == "chain":
-        return replace(f, chains=())
-    return f
-
-
-def _catalogue_frame(catalogue: dict) -> pd.DataFrame:
-    return pd.DataFrame([{"code": r.code, "name_zh": r.name_zh, "project": r.project} for r in catalogue.values()])
-
-
-def _chart(title, kind, frame, sentence, scope, unit, decimals, data_date, **extra) -> Chart:
-    from functools import partial
-
-    from reporting import charts
-    from reporting.i18n import t
-
-    subtitle = " · ".join([t("unit_suffix", unit=unit), scope, data_date])
-    draw = getattr(charts, kind)
-    kwargs = {"title": title, "subtitle": subtitle, **extra}
-    if kind != "target_progress":
-        kwargs["unit"] = unit
-    if kind in ("ranking", "trend", "heatmap", "breakdown"):
-        kwargs["decimals"] = int(decimals)
-    header = (title, f"筛选：{scope}", data_date, f"单位：{unit}")
-    value_column = next((c for c in ("value", "actual", "progress") if c in frame.columns), None)
-    empty = frame.empty or (value_column is not None and frame[value_column].isna().all())
-    return Chart(
-        unit=unit,
-        decimals=int(decimals),
-        empty=bool(empty),
-        scope=scope,
-        title=title,
-        figure=partial(draw, **kwargs),
-        frame=frame.reset_index(drop=True),
-        takeaway=sentence,
-        header_lines=header,
-    )
-
-
 def _kpi_rows(kpis: pd.DataFrame, headline: list) -> pd.DataFrame:
     from reporting import format as fmt
+    from reporting.i18n import code_label
 
     by_code = kpis.set_index("indicator") if not kpis.empty else pd.DataFrame()
     against = "较" + AGAINST[kpis["basis"].iloc[0] if not kpis.empty else "quarter"]
@@ -792,14 +724,16 @@ def _kpi_rows(kpis: pd.DataFrame, headline: list) -> pd.DataFrame:
         def get(col, k=k):
             return k[col] if k is not None and col in k.index else None
 
+        hidden = bool(get("suppressed"))
         rows.append(
             {
                 "指标": r.name_zh,
                 "所属工程": _project_short(r.project),
-                "本期": fmt.value(get("value"), r.unit_zh, r.decimals),
-                against: fmt.change(get("change"), r.unit_zh, r.decimals) or "—",
+                "本期": fmt.SMALL_TEXT if hidden else fmt.value(get("value"), r.unit_zh, r.decimals),
+                against: "—" if hidden else fmt.change(get("change"), r.unit_zh, r.decimals) or "—",
+                "应完成": fmt.value(get("expected"), r.unit_zh, r.decimals),
                 "年度目标": fmt.value(get("target"), r.unit_zh, r.decimals),
-                "完成进度": fmt.percent(get("progress")),
+                "进度": code_label("judgement", get("status"), "zh"),
             }
         )
     return pd.DataFrame(rows)

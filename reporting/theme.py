@@ -30,6 +30,13 @@ _GRID = {"light": "#e5e7eb", "dark": "#374151"}
 _MUTED = {"light": "#6b7280", "dark": "#9ca3af"}
 
 
+def faded(colour: str, amount: float = 0.55) -> str:
+    """A colour mixed towards white (rows outside a highlighted selection)."""
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    mix = [round(c + (255 - c) * amount) for c in (r, g, b)]
+    return "#" + "".join(f"{c:02x}" for c in mix)
+
+
 def muted(mode: str = "light") -> str:
     """The grey used for notes and reference lines."""
     return _MUTED.get(mode, _MUTED["light"])

@@ -19,6 +19,7 @@ def _ranking_frame() -> pd.DataFrame:
             "name_en": ["Xintai City", "Taishan District", "Feicheng City"],
             "value": [91.5, 84.0, 88.2],
             "target": [90.0, 90.0, None],
+            "status": ["ahead", "behind", "no_target"],
         }
     )
 
@@ -29,9 +30,18 @@ def test_ranking_sorts_puts_codes_in_customdata_and_draws_targets():
     assert list(bars.y) == ["泰山区", "肥城市", "新泰市"]  # largest on top in a horizontal bar chart
     assert list(bars.customdata) == ["taishan", "feicheng", "xintai"]
     assert list(bars.text) == ["84.0%", "88.2%", "91.5%"]
-    assert bars.marker.color[0] == theme.BAD  # below its target
-    assert fig.data[1].name == "目标"
+    # colours are the query layer's status: behind is red, ahead green, no target the plain blue
+    assert list(bars.marker.color) == [theme.BAD, theme.STATUS_COLOURS["no_target"], theme.GOOD]
+    assert fig.data[1].name == "年度目标"
     assert fig.layout.title.text == TITLE and fig.layout.title.subtitle.text == SUB
+    # a rate ranking starts its axis near the values (87 % and 96 % must not look alike) and says so
+    assert fig.layout.xaxis.range[0] == 70 and "70%" in fig.layout.xaxis.title.text
+
+
+def test_ranking_hidden_cells_show_small_text_and_no_bar():
+    frame = _ranking_frame().assign(value=[91.5, None, 88.2], suppressed=[False, True, False])
+    fig = charts.ranking(frame, title=TITLE, subtitle=SUB, unit="%", decimals=1)
+    assert "<5" in list(fig.data[0].text)
 
 
 def test_ranking_english_names():
@@ -62,11 +72,16 @@ def test_trend_target_line_and_period_labels():
     frame = pd.DataFrame(
         {"indicator": ["P5_MEMBER_RATE"] * 2, "period": ["2026Q2", "2026Q1"], "value": [85.0, 84.0], "year": 2026}
     )
-    fig = charts.trend(frame, title="t", subtitle="s", unit="%", target=90, names={"P5_MEMBER_RATE": "入会率"})
-    assert list(fig.data[0].x) == ["2026Q1", "2026Q2"]
-    assert list(fig.data[0].customdata) == ["2026年第一季度", "2026年第二季度"]
+    frame = pd.concat([frame.assign(period=["2025Q4", "2025Q3"]), frame], ignore_index=True)
+    names = {"P5_MEMBER_RATE": "入会率"}
+    fig = charts.trend(frame, title="t", subtitle="s", unit="%", target=90, target_year=2026, names=names)
+    assert list(fig.data[0].x) == ["2025Q3", "2025Q4", "2026Q1", "2026Q2"]
+    assert list(fig.data[0].customdata)[2:] == ["2026年第一季度", "2026年第二季度"]
     assert fig.data[0].name == "入会率"
-    assert any(s.y0 == 90 for s in fig.layout.shapes)
+    target = fig.data[1]  # the 2026 target spans 2026's quarters only, never 2025's
+    assert list(target.x) == ["2026Q2", "2026Q1"] or sorted(target.x) == ["2026Q1", "2026Q2"]
+    assert set(target.y) == {90}
+    assert fig.layout.yaxis.range[0] > 0  # a rate axis that shows the movement
 
 
 def test_target_vs_actual_marks_counties_behind():
@@ -80,7 +95,9 @@ def test_target_vs_actual_marks_counties_behind():
         }
     )
     fig = charts.target_vs_actual(frame, title="t", subtitle="s", unit="家")
-    assert list(fig.data[0].marker.color) == [theme.GOOD, theme.BAD]
+    assert list(fig.data[0].marker.color) == [theme.STATUS_COLOURS["on_track"], theme.BAD]
+    pending = charts.target_vs_actual(frame.assign(status="not_yet_due"), title="t", subtitle="s", unit="家")
+    assert set(pending.data[0].marker.color) == {theme.STATUS_COLOURS["not_yet_due"]}  # grey, never red
     assert list(fig.data[0].customdata) == ["city", "xintai"]
 
 

@@ -129,7 +129,11 @@ def test_ranking_takeaway_numbers_match_the_query_layer(con, no_browser_briefing
 def test_trend_takeaway_numbers_match_the_query_layer(con, no_browser_briefing):
     trend = metrics.trend(con, YEAR, ["P5_MEMBER_RATE"]).sort_values("period")
     latest, before = trend["value"].iloc[-1], trend["value"].iloc[-2]
-    sentence = _takeaway(no_browser_briefing.pptx, "建会率、入会率：季度走势")
+    title = next(
+        s["title"] for s in deck.slide_texts(no_browser_briefing.pptx) if s["title"].startswith("入会率：季度走势")
+    )
+    assert title == "入会率：季度走势（2024年第一季度至2024年第三季度）"  # the period drawn is in the title
+    sentence = _takeaway(no_browser_briefing.pptx, title)
     assert f"入会率2024年第三季度为{latest:.1f}%" in sentence
     word = "提高" if latest > before else "下降"
     assert f"较上季度{word}{abs(latest - before):.1f}个百分点" in sentence
@@ -153,8 +157,8 @@ def test_target_and_breakdown_takeaways_match_the_query_layer(con, no_browser_br
 
 
 def test_training_by_programme_is_titled_for_every_programme_not_one(con, no_browser_briefing):
-    programmes = metrics.breakdown(con, YEAR, "P2_ACADEMY_TRAINEES", "programme")
-    assert len(programmes) > 1  # the breakdown spreads over every programme, so the title must not say 工匠学院
+    programmes = metrics.breakdown(con, YEAR, "P2_TRAINEES", "kind")
+    assert len(programmes) > 1  # every programme: the indicator of all training, not 工匠学院 alone
     sentence = _takeaway(no_browser_briefing.pptx, "职工培训参与人数：按项目分布")
     assert sentence.startswith(f"职工培训参与人数合计{int(programmes['value'].sum())}")
 
@@ -168,7 +172,8 @@ def test_kpi_slide_lists_headline_indicators_with_query_layer_values(con, no_bro
     }
     value = metrics.kpis(con, YEAR, ["P5_MEMBER_RATE"]).iloc[0]
     assert rows["入会率"][2] == f"{value['value']:.1f}%"
-    assert rows["入会率"][5] == f"{value['progress'] * 100:.0f}%"
+    assert rows["入会率"][4] == f"{value['expected']:.1f}%"
+    assert rows["入会率"][6] == {"ahead": "超前", "on_track": "进度正常", "behind": "落后"}[value["status"]]
     assert len(rows) == 10
 
 

@@ -7,21 +7,31 @@ import pandas as pd
 from reporting import takeaways
 
 
-def ranks(values, targets=None, keys=None) -> pd.DataFrame:
+def ranks(values, statuses=None, keys=None) -> pd.DataFrame:
     names = ["新泰市", "肥城市", "东平县", "泰山区", "岱岳区"][: len(values)]
-    frame = pd.DataFrame({"key": keys or [f"k{i}" for i in range(len(values))], "name_zh": names, "value": values})
-    if targets is not None:
-        frame["target"] = targets
+    english = ["Xintai", "Feicheng", "Dongping", "Taishan", "Daiyue"][: len(values)]
+    frame = pd.DataFrame(
+        {"key": keys or [f"k{i}" for i in range(len(values))], "name_zh": names, "name_en": english, "value": values}
+    )
+    if statuses is not None:
+        frame["status"] = statuses
     return frame
 
 
 def test_ranking_names_highest_lowest_and_change():
-    sentence = takeaways.ranking(ranks([87.25, 61.0, 80.5]), name="入会率", unit="%", decimals=1, change=1.25)
+    frame = ranks([87.25, 61.0, 80.5])
+    sentence = takeaways.ranking(frame, name="入会率", unit="%", decimals=1, change=1.25, whole="全市")
     assert sentence == "入会率最高的是新泰市（87.2%），最低的是肥城市（61.0%），全市较上季度提高1.2个百分点。"
+    english = takeaways.ranking(
+        frame, name="Membership rate", unit="%", decimals=1, change=1.25, whole="City", lang="en"
+    )
+    assert english == (
+        "Membership rate: highest Xintai (87.2%); lowest Feicheng (61.0%); City up 1.2 pp on the previous quarter."
+    )
 
 
-def test_ranking_skips_missing_values_and_the_no_chain_row():
-    frame = ranks([None, 40.0, 55.0, 90.0], keys=["a", "b", "c", None])
+def test_ranking_skips_missing_values():
+    frame = ranks([None, 40.0, 55.0])
     assert (
         takeaways.ranking(frame, name="入会率", unit="%", decimals=1)
         == "入会率最高的是东平县（55.0%），最低的是肥城市（40.0%）。"
@@ -35,25 +45,24 @@ def test_ranking_ties_are_named_together_not_broken_arbitrarily():
     assert takeaways.ranking(ranks([2]), name="泰山工匠", unit="人") == "泰山工匠：新泰市为2人。"
 
 
-def test_ranking_reports_targets_and_counts_change():
-    behind = takeaways.ranking(ranks([90.0, 60.0], targets=[85.0, 85.0]), name="入会率", unit="%", decimals=1)
-    assert "肥城市低于目标" in behind
-    met = takeaways.ranking(ranks([90.0, 60.0], targets=[85.0, None]), name="入会率", unit="%", decimals=1)
-    assert "设有目标的1个均已达到目标" in met
-    fewer = takeaways.ranking(ranks([3, 1]), name="泰山工匠", unit="人", change=-2, against="上年")
-    assert fewer.endswith("全市较上年减少2人。")
+def test_ranking_reports_status_from_the_query_layer_and_counts_change():
+    behind = takeaways.ranking(ranks([90.0, 60.0], ["on_track", "behind"]), name="入会率", unit="%", decimals=1)
+    assert "肥城市落后于进度" in behind
+    met = takeaways.ranking(ranks([90.0, 60.0], ["ahead", "no_target"]), name="入会率", unit="%", decimals=1)
+    assert "1个均达到进度要求" in met
+    pending = takeaways.ranking(ranks([0, 0], ["not_yet_due", "not_yet_due"]), name="泰山工匠", unit="人")
+    assert "进度" not in pending  # honours not yet due are neither behind nor on schedule
+    fewer = takeaways.ranking(ranks([3, 1]), name="泰山工匠", unit="人", change=-2, against="year", whole="全市")
+    assert fewer.endswith("全市较上年同期减少2人。")
 
 
 def test_empty_frames_say_so():
-    assert takeaways.ranking(ranks([]), name="入会率", unit="%") == takeaways.NO_DATA
-    assert takeaways.ranking(ranks([None, None]), name="入会率", unit="%") == takeaways.NO_DATA
-    assert (
-        takeaways.trend(pd.DataFrame(columns=["indicator", "period", "value"]), names={}, unit="%") == takeaways.NO_DATA
-    )
-    assert (
-        takeaways.breakdown(pd.DataFrame({"category": ["市级"], "value": [0.0]}), name="x", unit="个")
-        == takeaways.NO_DATA
-    )
+    none = takeaways.NO_DATA["zh"]
+    assert takeaways.ranking(ranks([]), name="入会率", unit="%") == none
+    assert takeaways.ranking(ranks([None, None]), name="入会率", unit="%") == none
+    assert takeaways.trend(pd.DataFrame(columns=["indicator", "period", "value"]), names={}, unit="%") == none
+    assert takeaways.breakdown(pd.DataFrame({"category": ["市级"], "value": [0.0]}), name="x", unit="个") == none
+    assert takeaways.ranking(ranks([]), name="x", unit="%", lang="en") == "No data in the selected range."
 
 
 def test_trend_compares_with_last_quarter_and_last_year():
@@ -89,6 +98,7 @@ def test_breakdown_heatmap_targets_progress():
         {
             "scope": ["city", "xintai", "feicheng", "dongping"],
             "name_zh": ["全市（市级命名）", "新泰市", "肥城市", "东平县"],
+            "name_en": ["City", "Xintai", "Feicheng", "Dongping"],
             "actual": [12.0, 10.0, 3.0, None],
             "target": [10.0, 10.0, 10.0, 10.0],
         }
@@ -96,15 +106,35 @@ def test_breakdown_heatmap_targets_progress():
     assert takeaways.target_vs_actual(firms, name="全员创新企业", unit="家") == (
         "全员创新企业全市（市级命名）12家（目标10家），3个县市区中1个完成年度目标，未完成：肥城市、东平县。"
     )
+    # before Q4 an annual honour is not yet due: no "0 of 10 met the target"
+    pending = firms.assign(status="not_yet_due", reference=[11.0, 9.0, 10.0, 12.0])
+    assert takeaways.target_vs_actual(pending, name="全员创新企业", unit="家", last_year=2025) == (
+        "全员创新企业为年度表彰，于第四季度计入；2025年全年为11家。"
+    )
 
-    kpis = pd.DataFrame({"name_zh": ["入会率", "建会率", "泰山工匠"], "progress": [96.6, 120.0, None]})
-    assert takeaways.progress(kpis) == "2项设有年度目标的重点指标中1项已完成，进度最慢的是入会率（97%）。"
-    assert takeaways.kpi_summary(kpis) == "2项设有年度目标的重点指标中，1项已完成目标，1项尚未完成。"
+    kpis = pd.DataFrame(
+        {
+            "name_zh": ["入会率", "建会率", "泰山工匠", "创新创效金额"],
+            "name_en": ["Membership rate", "Union rate", "Craftsmen", "Benefit"],
+            "unit_zh": ["%", "%", "人", "万元"],
+            "status": ["behind", "ahead", "not_yet_due", "behind"],
+            "gap": [-2.4, 3.0, None, -50.0],
+            "relative_gap": [-0.027, 0.03, None, -0.25],
+        }
+    )
+    assert takeaways.progress(kpis) == (
+        "3项设有年度目标的重点指标中，1项达到或超过应完成进度，2项落后；另有1项年度表彰于第四季度计入。"
+        "落后最多的是创新创效金额（比应完成进度少25%）。"
+    )
+    assert takeaways.status_summary(kpis, "en") == (
+        "Of 3 headline indicators with a target: 1 on or ahead of schedule, 2 behind; 1 annual honours count in Q4."
+    )
 
 
 def test_change_phrase_units():
     assert takeaways.change_phrase(0.04, "%") == "与上季度持平"
-    assert takeaways.change_phrase(-2.345, "%", against="上年") == "较上年下降2.3个百分点"
+    assert takeaways.change_phrase(-2.345, "%", against="year") == "较上年同期下降2.3个百分点"
+    assert takeaways.change_phrase(-2.345, "%", against="year", lang="en") == "down 2.3 pp on a year earlier"
     assert takeaways.change_phrase(12000, "人") == "较上季度增加1.20万人"
     assert takeaways.change_phrase(None, "人") is None
 

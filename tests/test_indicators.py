@@ -34,6 +34,7 @@ EXPECTED_Q1_Q2: dict[str, float | None] = {
     "P2_SAFETY_FIRMS": 20,  # 安康杯 12 + 查保促 8 = 20
     "P2_HAZARDS": 55,  # 30 + 25 = 55
     "P2_MENTOR_PAIRS": 7,  # 名师带徒 4 + 3 = 7
+    "P2_TRAINEES": 114,  # every programme: xintai Q1 30 + 50 + 8, taishan Q2 20 + 6 = 114
     "P3_LABOUR_CONTESTS": 1,  # 劳动竞赛 2024-04-01 = 1
     "P3_LABOUR_REACH": 300,  # 300
     "P3_DIGITAL_CONTESTS": 45,  # 数字技能竞赛 45
@@ -54,6 +55,7 @@ EXPECTED_Q1_Q2: dict[str, float | None] = {
     "P5_RECUPERATION": 30,  # 疗休养 xintai Q1 30
     "P5_MOTHER_ROOMS": 1,  # Q2: 示例药业妈妈小屋 (2024-03-08) = 1; taishan's opens 2024-07-01
     "P5_CHILDCARE": 85,  # 托管服务 60 + 25 = 85
+    "P5_SERVICE_SITES": 5,  # stock Q2, every kind in operation: 2 xintai 书屋 + 妈妈小屋 + 基地 + taishan 书屋 = 5
     "P5_ILLNESS_AID": 2.0,  # 大病医疗救助 20000 / 10000 = 2.0 万元
     "P5_HARDSHIP_FAMILIES": 2,  # distinct IDs X (3 payments, two counties) and Z = 2
     "P5_AID_FUNDS": 3.1,  # (5000+3000+20000+2000+1000) / 10000 = 3.1 万元
@@ -77,6 +79,7 @@ EXPECTED_YEAR: dict[str, float | None] = {
     "P4_ADOPTION": 60,  # + 检具外观设计 adopted: 3/5 = 60 %
     "P2_SKILL_CONTESTS": 3,  # + taishan 2024-08-01 = 3
     "P5_MOTHER_ROOMS": 2,  # Q3: + taishan's = 2
+    "P5_SERVICE_SITES": 6,  # Q3: + taishan's 妈妈小屋 (2024-07-01) = 6
     "P5_AID_FUNDS": 3.25,  # 3.1 + 1500/10000 = 3.25 万元
     "P5_HARDSHIP_FAMILIES": 2,  # 金秋助学 is not a hardship category: still 2
     "P5_LEGAL_COVERAGE": 75,  # Q3 firms; 泰会帮 in xintai×C10 (Q1), taishan×C01 (Q3): E1, E2, E3 of 4 = 75 %
@@ -179,12 +182,14 @@ def test_two_counties(con) -> None:
 
 
 def test_chains_and_a_chain_less_record(con) -> None:
-    df = metrics.by_dimension(con, Q1_Q2, "P1_LECTURES", "chain")
-    assert df["key"].isna().sum() == 1
-    none = df[df["key"].isna()].iloc[0]
-    assert none["value"] == 3  # xintai Q1 职工大讲堂 has no chain
-    assert none["name_zh"] == "不分产业链"
-    assert df.set_index("key").loc["C01", "value"] == 2  # taishan Q2 C01
+    # 职工大讲堂 is not collected by chain: no chain ranking is offered for it
+    with pytest.raises(ValueError, match="not broken down by chain"):
+        metrics.by_dimension(con, Q1_Q2, "P1_LECTURES", "chain")
+    # a chain ranking lists chains only: xintai's chain-less 技能竞赛 (2024-05-20) is in the total, in no bar
+    df = metrics.by_dimension(con, Q1_Q2, "P2_SKILL_CONTESTS", "chain")
+    assert df["key"].notna().all()
+    assert df.set_index("key").loc["C10", "value"] == 1  # xintai C10 2024-02-10
+    assert _value(metrics.totals(con, Q1_Q2, ["P2_SKILL_CONTESTS"]), "P2_SKILL_CONTESTS") == 2
     members = metrics.by_dimension(con, Filters(2024, 2, 2), "P5_MEMBERS", "chain").set_index("key")
     assert members.loc["C10", "value"] == 135  # 95 + 30 + 10
     assert members.loc["C01", "value"] == 20
@@ -271,31 +276,31 @@ def test_innovative_firms_against_policy_targets(con) -> None:
 
 def test_breakdowns(con) -> None:
     def parts(f, code, dim):
-        return dict(metrics.breakdown(con, f, code, dim).itertuples(index=False, name=None))
+        return dict(metrics.breakdown(con, f, code, dim)[["category", "value"]].itertuples(index=False, name=None))
 
     assert parts(Q1_Q2, "P4_STUDIOS", "level") == {"省级": 1, "市级": 1, "县级": 1}  # Q2 registry
     assert parts(YEAR, "P4_STUDIOS", "stars") == {"4星": 1, "3星": 1, "2星": 1, "未评星": 1}
     assert list(parts(YEAR, "P4_STUDIOS", "stars")) == ["4星", "3星", "2星", "未评星"]
-    aid = parts(Q1_Q2, "P5_AID_FUNDS", "category")
+    aid = parts(Q1_Q2, "P5_AID_FUNDS", "kind")
     assert aid == pytest.approx({"大病医疗救助": 2.0, "深度困难": 0.8, "相对困难": 0.2, "意外致困": 0.1})
-    assert parts(Q1_Q2, "P5_HARDSHIP_FAMILIES", "category") == {"深度困难": 1, "相对困难": 1, "意外致困": 1}
-    assert parts(YEAR, "P2_SKILL_CONTESTS", "kind") == {
-        "技能竞赛": 3,
-        "劳动竞赛": 1,
-        "数字技能竞赛": 1,
-        "安康杯": 1,
-        "查保促": 1,
-    }
+    assert parts(Q1_Q2, "P5_HARDSHIP_FAMILIES", "kind") == {"深度困难": 1, "相对困难": 1, "意外致困": 1}
+    # a breakdown splits the indicator itself: its parts add up to it (技能竞赛 by level, not other kinds)
     assert parts(YEAR, "P2_SKILL_CONTESTS", "level") == {"市级": 1, "县级": 2}
-    assert parts(Q1_Q2, "P4_RESULTS", "category") == {"小发明": 1, "小创造": 1, "小革新": 1, "小建议": 1}
-    assert parts(Filters(2024, 2, 2), "P2_LIBRARIES", "kind") == {
+    assert parts(YEAR, "P2_SAFETY_FIRMS", "kind") == {"安康杯": 12, "查保促": 8}
+    assert parts(Q1_Q2, "P4_RESULTS", "kind") == {"小发明": 1, "小创造": 1, "小革新": 1, "小建议": 1}
+    assert parts(Filters(2024, 2, 2), "P5_SERVICE_SITES", "kind") == {
         "职工书屋": 3,
         "工会妈妈小屋": 1,
         "三种精神教育基地": 1,
     }
     assert parts(Filters(2024, 2, 2), "P2_LIBRARIES", "level") == {"全国": 1, "市级": 1}
+    assert parts(Q1_Q2, "P2_TRAINEES", "kind") == {"求学圆梦": 50, "工匠学院": 50, "名师带徒": 14}
     assert parts(YEAR, "P4_INNOVATIVE_FIRMS", "level") == {"市级": 1, "县级": 3}
-    assert parts(Q1_Q2, "P4_STUDIOS", "no_such_dimension") == {}
+    # only the breakdowns the catalogue offers
+    with pytest.raises(ValueError):
+        parts(Q1_Q2, "P2_SKILL_CONTESTS", "kind")
+    with pytest.raises(ValueError):
+        parts(Q1_Q2, "P4_STUDIOS", "no_such_dimension")
 
 
 def test_firm_coverage(con) -> None:

@@ -43,24 +43,70 @@ def test_catalogue_and_periods(con) -> None:
 
 def test_columns_of_every_function(con) -> None:
     f = Filters(2024)
-    assert list(metrics.totals(con, f, CODES).columns) == ["indicator", "value", "numerator", "denominator"]
+    assert list(metrics.totals(con, f, CODES).columns) == [
+        "indicator",
+        "value",
+        "numerator",
+        "denominator",
+        "suppressed",
+    ]
     kp = metrics.kpis(con, f, CODES)
-    assert list(kp.columns) == ["indicator", "value", "previous", "change", "target", "progress", "basis"]
+    assert list(kp.columns) == [
+        "indicator",
+        "value",
+        "previous",
+        "change",
+        "target",
+        "progress",
+        "basis",
+        "expected",
+        "due_share",
+        "due_basis",
+        "status",
+        "gap",
+        "relative_gap",
+        "reference_value",
+        "reference_year",
+        "suppressed",
+    ]
     assert list(kp["indicator"]) == CODES
-    cols = ["key", "name_zh", "name_en", "value", "numerator", "denominator", "target"]
-    assert list(metrics.by_dimension(con, f, "P5_MEMBER_RATE", "county").columns) == cols
-    assert list(metrics.by_dimension(con, f, "P5_MEMBER_RATE", "chain").columns) == cols
+    cols = ["key", "name_zh", "name_en", "value", "numerator", "denominator", "target", "expected", "status", "gap"]
+    assert list(metrics.by_dimension(con, f, "P5_MEMBER_RATE", "county").columns) == [*cols, "suppressed"]
+    assert list(metrics.by_dimension(con, f, "P5_MEMBER_RATE", "chain").columns) == [*cols, "suppressed"]
     hm = metrics.heatmap(con, f, "P5_MEMBER_RATE")
-    assert list(hm.columns) == ["county", "chain", "county_zh", "chain_zh", "value", "numerator", "denominator"]
+    assert list(hm.columns) == [
+        "county",
+        "chain",
+        "county_zh",
+        "chain_zh",
+        "value",
+        "numerator",
+        "denominator",
+        "suppressed",
+    ]
     assert len(hm) == len(reference.counties()) * len(reference.chains())  # enterprises always have a chain
-    assert list(metrics.trend(con, f, CODES).columns) == ["indicator", "year", "quarter", "period", "value"]
-    assert list(metrics.breakdown(con, f, "P4_STUDIOS", "level").columns) == ["category", "value"]
+    trend_cols = ["indicator", "year", "quarter", "period", "value", "suppressed"]
+    assert list(metrics.trend(con, f, CODES).columns) == trend_cols
+    assert list(metrics.breakdown(con, f, "P4_STUDIOS", "level").columns) == ["category", "value", "suppressed"]
     assert list(metrics.innovative_firms_vs_target(con, f).columns) == [
         "scope",
         "name_zh",
         "name_en",
         "actual",
         "target",
+    ]
+    att = metrics.attention(con, f, ["P5_MEMBER_RATE"])
+    assert list(att.columns) == [
+        "dim",
+        "key",
+        "name_zh",
+        "name_en",
+        "indicator",
+        "value",
+        "expected",
+        "gap",
+        "relative_gap",
+        "behind",
     ]
     assert {"file_name", "status", "rows_loaded"} <= set(metrics.manifest(con).columns)
     q = metrics.quarantine(con, limit=5)

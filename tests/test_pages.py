@@ -49,7 +49,7 @@ def shown_metrics(at: AppTest) -> dict[str, str]:
 
 
 def expected_cards(db: Path, f: metrics.Filters, codes: list[str], compact: bool = False) -> dict[str, str]:
-    """Card texts from the query layer; aided families below county level (county and chain chosen) as "<5"."""
+    """Card texts from the query layer; what the query layer hid (small aid cells below county level) as "<5"."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         cat = metrics.catalogue(con).set_index("code")
@@ -61,8 +61,7 @@ def expected_cards(db: Path, f: metrics.Filters, codes: list[str], compact: bool
         row = cat.loc[code]
         unit = "" if compact and row["unit_zh"] in COUNT_UNITS else row["unit_zh"]
         value = kpis.loc[code, "value"]
-        masked = code == "P5_HARDSHIP_FAMILIES" and f.counties and f.chains and fmt.is_small(value)
-        out[row["name_zh"]] = "<5" if masked else fmt.value(value, unit, int(row["decimals"]))
+        out[row["name_zh"]] = "<5" if kpis.loc[code, "suppressed"] else fmt.value(value, unit, int(row["decimals"]))
     return out
 
 

@@ -2,7 +2,6 @@
 
 from data_pipeline.metrics import Filters
 from ui.filters import codes_from_selection, scope_text, share_query, to_codes
-from ui.layout import behind_schedule
 
 
 def test_bar_click_maps_customdata_to_a_county():
@@ -44,11 +43,3 @@ def test_scope_text_in_words():
     assert scope_text(f) == "2026年第一至三季度 · 新泰市、肥城市 · 全部产业链"
     assert scope_text(f, drop=("county",)) == "2026年第一至三季度 · 全部产业链"
     assert scope_text(Filters(year=2026), "en") == "2026 full year · All counties · All chains"
-
-
-def test_behind_schedule_compares_progress_with_the_year_elapsed():
-    import pandas as pd
-
-    kpis = pd.DataFrame({"indicator": ["A", "B", "C"], "progress": [0.70, 0.80, None]})
-    behind = behind_schedule(kpis, quarter_to=3)  # three quarters gone: 75% expected
-    assert behind["indicator"].tolist() == ["A"] and behind["progress"].tolist() == [70.0]

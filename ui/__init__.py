@@ -1,10 +1,12 @@
 """Streamlit-side pieces: URL-bound filters, cached warehouse access, KPI cards, the chart wrapper, page blocks.
 
-Pages call `ui.chart(fig, frame, key=…, select=(…))` for every figure, so download menus live in one place.
+Pages draw charts through the blocks (a reporting.spec recipe each), so download menus live in one place.
 """
 
 from ui.blocks import (
+    attention,
     breakdown,
+    breakdowns,
     cards,
     catalogue,
     compare_rates,
@@ -18,7 +20,6 @@ from ui.blocks import (
     indicator_panel,
     indicator_picker,
     innovation_targets,
-    lagging_notes,
     manifest_table,
     pick,
     profile_table,
@@ -27,33 +28,33 @@ from ui.blocks import (
     quarantine_table,
     ranking,
     rates_by,
+    show,
     trend,
     value_text,
 )
 from ui.components import chart, definition, empty_note, kpi_row, section, status_badges
 from ui.data import ask
 from ui.filters import codes_from_selection, lang, scope_text, share_box, share_query, tr
-from ui.layout import View, behind_schedule, header, headline_rows, lowest, run_page, sidebar_filters
+from ui.layout import View, header, headline_rows, run_page, sidebar_filters
 
 __all__ = [
     "View",
     "ask",
-    "behind_schedule",
+    "attention",
     "breakdown",
+    "breakdowns",
     "cards",
     "catalogue",
-    "compare_rates",
     "chart",
     "codes_from_selection",
+    "compare_rates",
     "county_grid",
+    "definition",
     "dictionary_table",
-    "freshness",
-    "manifest_table",
-    "quarantine_table",
+    "empty_note",
     "firm_coverage",
     "focus",
-    "definition",
-    "empty_note",
+    "freshness",
     "header",
     "headline_rows",
     "heatmap",
@@ -62,13 +63,13 @@ __all__ = [
     "indicator_picker",
     "innovation_targets",
     "kpi_row",
-    "lagging_notes",
+    "lang",
+    "manifest_table",
     "pick",
     "profile_table",
     "progress_chart",
-    "lang",
-    "lowest",
     "project_page",
+    "quarantine_table",
     "ranking",
     "rates_by",
     "run_page",
@@ -76,6 +77,7 @@ __all__ = [
     "section",
     "share_box",
     "share_query",
+    "show",
     "sidebar_filters",
     "status_badges",
     "tr",

@@ -9,12 +9,12 @@ from contextlib import contextmanager
 from functools import partial
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from data_pipeline import reference
 from reporting import format as fmt
-from reporting import theme
+from reporting.i18n import code_label
+from reporting.spec import ChartSpec
 from ui.downloads import download_menu
 from ui.filters import lang, on_chart_select, tr
 
@@ -31,41 +31,35 @@ def theme_mode() -> str:
         return "light"
 
 
-def _filename(fig: go.Figure, key: str) -> str:
-    title = fig.layout.title.text or key
+def _filename(title: str, key: str) -> str:
     return re.sub(r"[\\/:*?\"<>|\s]+", "_", str(title)).strip("_")[:60] or key
 
 
-def chart(fig: go.Figure, frame: pd.DataFrame, *, key: str, select: Sequence[str] = ()) -> None:
-    """Show a figure. `frame` is the data exactly as drawn (for download menus added here, in one place);
-    `select` names the customdata positions ('county', 'chain') so a click filters the page to that code."""
-    theme.apply(fig, theme_mode())
+def chart(spec: ChartSpec) -> None:
+    """Show a chart spec with its notes and its download menu (the data as drawn, in the user's language). A
+    spec that says what a click selects ('county', 'chain') filters the page to the clicked code."""
+    fig = spec.figure(theme_mode())
+    key = spec.key
     config = {
         "displaylogo": False,
         "responsive": True,
         "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
-        "toImageButtonOptions": {"format": "png", "scale": 3, "filename": _filename(fig, key)},
+        "toImageButtonOptions": {"format": "png", "scale": 3, "filename": _filename(spec.title, key)},
     }
-    if select:
+    if spec.select:
         st.plotly_chart(
             fig,
             key=key,
             theme=None,
             config=config,
-            on_select=partial(on_chart_select, key, tuple(select)),
+            on_select=partial(on_chart_select, key, tuple(spec.select)),
             selection_mode=("points",),
         )
     else:
         st.plotly_chart(fig, key=key, theme=None, config=config)
-    title, subtitle = _plain(fig.layout.title.text), _plain(fig.layout.title.subtitle.text)
-    lines = (title, *subtitle.split("\n")) if subtitle else (title,)
-    download_menu(fig, frame, name=title or key, header_lines=lines, key=key)
-
-
-def _plain(text: str | None) -> str:
-    """A Plotly title without its markup: <br> becomes a line break, other tags go."""
-    text = re.sub(r"<br\s*/?>", "\n", text or "")
-    return re.sub(r"<[^>]+>", "", text).strip()
+    for note in spec.notes:
+        st.caption(note)
+    download_menu(spec)
 
 
 @contextmanager
@@ -98,6 +92,9 @@ def definition(row: pd.Series, *, key: str) -> None:
         st.caption(f"{tr('unit')}：{row[f'unit_{language}']} · {tr('aggregation')}：{_aggregation(row)}")
 
 
+STATUS_BADGE = {"ahead": "green", "on_track": "green", "behind": "red", "not_yet_due": "gray", "no_data": "gray"}
+
+
 def kpi_card(
     row: pd.Series,
     kpi: pd.Series | None,
@@ -106,19 +103,17 @@ def kpi_card(
     key: str,
     width: int | str = 215,
     compact: bool = False,
-    private: bool = False,
 ) -> None:
-    """One bordered card: value, change against the previous period, progress against the year's target.
+    """One bordered card: value, change against the previous period, and where it stands against what was due
+    by now (a status badge; the query layer judged it). Hidden small counts show "<5" and nothing else.
 
     The definition is one click away (popover), or a hover on the ? icon when `compact`."""
     language = lang()
     unit, decimals = row["unit_zh"] if language == "zh" else row["unit_en"], int(row["decimals"])
-    unit_zh = row["unit_zh"]
     value = kpi["value"] if kpi is not None else None
-    unit_shown_full = unit_zh if language == "zh" else unit
-    hide = private and fmt.is_small(value)  # a handful of aided families in one county × chain: "<5" only
-    delta = fmt.change(kpi["change"], unit_shown_full, decimals, language) if kpi is not None and not hide else None
-    shown_unit = unit_zh if language == "zh" else unit
+    hide = kpi is not None and bool(kpi.get("suppressed"))
+    delta = fmt.change(kpi["change"], unit, decimals, language) if kpi is not None and not hide else None
+    shown_unit = unit
     if compact and shown_unit in COUNT_UNITS:
         shown_unit = ""  # the name already says what is counted (人次, 家, 个 …); keeps narrow cards readable
     with st.container(border=True, width=width, key=f"card_{key}"):
@@ -134,21 +129,32 @@ def kpi_card(
             help=None if compact else row[f"definition_{language}"],
             label_visibility="collapsed" if compact else "visible",
         )
-        progress = kpi["progress"] * 100 if kpi is not None else None  # metrics gives a ratio of the target
-        if progress is not None and not pd.isna(progress):
-            target_text = fmt.value(kpi["target"], unit_shown_full, decimals, language)
-            st.progress(
-                min(max(float(progress) / 100, 0.0), 1.0),
-                text=tr("target_progress", pct=fmt.percent(progress), target=target_text),
-            )
-        elif kpi is not None and not pd.isna(kpi["target"]):
-            target_text = fmt.value(kpi["target"], unit_shown_full, decimals, language)
-            pending = "target_pending_honours" if row["source"] == "honors" else "target_pending"
-            st.caption(tr(pending, target=target_text))
-        else:
-            st.caption(tr("no_target"))
+        if kpi is not None and not hide:
+            status_line(kpi, unit, decimals, compact=compact)
         if not compact:
             definition(row, key=f"def_{key}")
+
+
+def status_line(kpi: pd.Series, unit: str, decimals: int, *, compact: bool = False) -> None:
+    """The status badge and what it was judged against (what was due by now, the year target)."""
+    language = lang()
+    status = str(kpi.get("status"))
+    target = fmt.value(kpi["target"], unit, decimals, language)
+    if status in ("ahead", "on_track", "behind"):
+        expected = fmt.value(kpi["expected"], unit, decimals, language)
+        st.badge(code_label("judgement", status, language), color=STATUS_BADGE[status], icon=_ICONS[status])
+        if not compact or status == "behind":
+            st.caption(tr("due_and_target", expected=expected, target=target))
+    elif status == "not_yet_due":
+        last = fmt.value(kpi.get("reference_value"), unit, decimals, language)
+        st.caption(tr("target_pending_honours", target=target, last=last))
+    elif status == "no_data" and not pd.isna(kpi["target"]):
+        st.caption(tr("target_pending", target=target))
+    else:
+        st.caption(tr("no_target"))
+
+
+_ICONS = {"ahead": ":material/trending_up:", "on_track": ":material/check:", "behind": ":material/priority_high:"}
 
 
 def kpi_row(
@@ -159,9 +165,8 @@ def kpi_row(
     key: str,
     caption: str | None = None,
     per_row: int = 4,
-    private: frozenset[str] = frozenset(),
 ) -> None:
-    """Cards for every catalogue row given, in order: `per_row` to a row, one per row on a phone."""
+    """Cards for every catalogue row given, in order: `per_row` to a row."""
     by_code = kpis.set_index("indicator") if not kpis.empty else pd.DataFrame()
     rows = [row for _, row in catalogue.iterrows()]
     for start in range(0, len(rows), per_row):
@@ -169,7 +174,7 @@ def kpi_row(
             code = row["code"]
             kpi = by_code.loc[code] if code in by_code.index else None
             with column:
-                kpi_card(row, kpi, _sparks(trend, code), key=f"{key}_{code}", width="stretch", private=code in private)
+                kpi_card(row, kpi, _sparks(trend, code), key=f"{key}_{code}", width="stretch")
     if caption:
         st.caption(caption)
 
@@ -186,7 +191,6 @@ def headline_grid(
     trend: pd.DataFrame | None,
     *,
     key: str,
-    private: frozenset[str] = frozenset(),
 ) -> None:
     """The five projects side by side (one column each, stacked on a phone), their headline cards below."""
     language = lang()
@@ -207,7 +211,6 @@ def headline_grid(
                     key=f"{key}_{code}",
                     width="stretch",
                     compact=True,
-                    private=code in private,
                 )
     st.caption(tr("change_note"))
 

@@ -1,78 +1,67 @@
-"""The download menu under every chart: PNG/SVG rendered on the server, and the data exactly as drawn."""
+"""The download menu under every chart: PNG/SVG rendered on the server, and the data as a staffer pastes it."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
 from functools import partial
 
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from reporting import export, theme
+from reporting.spec import ChartSpec
+from ui.filters import tr
 
 
-def _key(name: str, key: str | None) -> str:
-    return key or "dl_" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:10]
-
-
-def _image(fig: go.Figure, fmt: str) -> bytes:
+def _image(spec: ChartSpec, fmt: str) -> bytes:
     # Runs on click, in a worker thread: everything it needs is bound in by functools.partial. The light copy
     # is made here, not on every page run: files are always light, whatever the viewer's theme.
-    return export.figure_image(theme.apply(go.Figure(fig), "light"), fmt)
+    return export.figure_image(theme.apply(go.Figure(spec.figure("light")), "light"), fmt)
 
 
-def download_menu(
-    fig: go.Figure,
-    frame: pd.DataFrame,
-    *,
-    name: str,
-    header_lines: Sequence[str] = (),
-    key: str | None = None,
-) -> None:
-    """A 下载 popover: PNG (16:9, high resolution) and SVG via kaleido, CSV (UTF-8 with BOM) and XLSX of `frame`.
+def _table(spec: ChartSpec, kind: str) -> bytes:
+    table, lines = spec.table(), spec.header_lines
+    return export.frame_csv(table, lines) if kind == "csv" else export.frame_xlsx(table, lines, sheet=tr("sheet_data"))
+
+
+def download_menu(spec: ChartSpec) -> None:
+    """A 下载 popover: PNG (16:9, sized for a slide) and SVG via kaleido, CSV (UTF-8 with BOM) and XLSX of the
+    chart's table (headers in the user's language with units, values rounded as on screen, filters and data date
+    on top).
 
     Files are made only when a button is clicked (callables, on_click="ignore": no rerun). Without a browser on
     the server the image buttons are disabled and a sentence says how to install one; data downloads still work.
     """
-    base = _key(name, key)
-    stem = export.safe_filename(name)
-    lines = tuple(header_lines)
+    base = f"dl_{spec.key}"
+    stem = export.safe_filename(spec.title)
     has_browser = export.chrome_path() is not None
-    with st.popover("下载", icon=":material/download:", type="tertiary", key=f"{base}_menu"):
+    with st.popover(tr("download"), icon=":material/download:", type="tertiary", key=f"{base}_menu"):
         for fmt, label, icon in (
-            ("png", "图片 PNG（高清，16:9）", ":material/image:"),
-            ("svg", "矢量图 SVG", ":material/draw:"),
+            ("png", tr("download_png"), ":material/image:"),
+            ("svg", tr("download_svg"), ":material/draw:"),
         ):
             st.download_button(
                 label,
-                data=partial(_image, fig, fmt) if has_browser else b"",
+                data=partial(_image, spec, fmt) if has_browser else b"",
                 file_name=f"{stem}.{fmt}",
                 mime=export.MIME_TYPES[fmt],
                 on_click="ignore",
                 icon=icon,
                 disabled=not has_browser,
-                help=None if has_browser else export.NO_CHROME_ZH,
+                help=None if has_browser else tr("no_chrome"),
                 key=f"{base}_{fmt}",
             )
         if not has_browser:
-            st.caption(export.NO_CHROME_ZH)
-        st.download_button(
-            "数据 CSV（Excel 可直接打开）",
-            data=partial(export.frame_csv, frame.copy(), lines),
-            file_name=f"{stem}.csv",
-            mime=export.MIME_TYPES["csv"],
-            on_click="ignore",
-            icon=":material/table_view:",
-            key=f"{base}_csv",
-        )
-        st.download_button(
-            "数据 XLSX",
-            data=partial(export.frame_xlsx, frame.copy(), lines),
-            file_name=f"{stem}.xlsx",
-            mime=export.MIME_TYPES["xlsx"],
-            on_click="ignore",
-            icon=":material/grid_on:",
-            key=f"{base}_xlsx",
-        )
+            st.caption(tr("no_chrome"))
+        for fmt, label, icon in (
+            ("csv", tr("download_csv"), ":material/table_view:"),
+            ("xlsx", tr("download_xlsx"), ":material/grid_on:"),
+        ):
+            st.download_button(
+                label,
+                data=partial(_table, spec, fmt),
+                file_name=f"{stem}.{fmt}",
+                mime=export.MIME_TYPES[fmt],
+                on_click="ignore",
+                icon=icon,
+                key=f"{base}_{fmt}",
+            )

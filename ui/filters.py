@@ -11,6 +11,7 @@ import streamlit as st
 from data_pipeline import reference
 from data_pipeline.metrics import Filters
 from reporting import format as fmt
+from reporting import spec as recipes
 from reporting.i18n import t
 
 DIMENSIONS = ("county", "chain")
@@ -85,15 +86,7 @@ def share_query(f: Filters, language: str = "zh") -> str:
 
 def scope_text(f: Filters, language: str = "zh", *, drop: Sequence[str] = ()) -> str:
     """'2026年第一至三季度 · 新泰市 · 全部产业链' — the filters in force, in words."""
-    parts = [fmt.quarter_range(f.year, f.quarter_from, f.quarter_to, language)]
-    sep = "、" if language == "zh" else ", "
-    if "county" not in drop:
-        county_names = names("county", language)
-        parts.append(sep.join(county_names.get(c, c) for c in f.counties) or t("all_counties", language))
-    if "chain" not in drop:
-        chain_names = names("chain", language)
-        parts.append(sep.join(chain_names.get(c, c) for c in f.chains) or t("all_chains", language))
-    return " · ".join(parts)
+    return recipes.scope_text(f, language, drop=drop)
 
 
 # ---- Streamlit side -------------------------------------------------------------------------------------

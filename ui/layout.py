@@ -12,7 +12,7 @@ import streamlit as st
 from data_pipeline import metrics
 from data_pipeline.config import paths
 from data_pipeline.metrics import Filters
-from reporting import format as fmt
+from reporting import spec as recipes
 from reporting.i18n import t
 from ui import data
 from ui.components import status_badges
@@ -46,13 +46,10 @@ class View:
     def scope(self, drop: Sequence[str] = ()) -> str:
         return scope_text(self.filters, self.lang, drop=drop)
 
-    def subtitle(self, unit: str, drop: Sequence[str] = ()) -> str:
-        """Unit · filters in force · 数据截至 …, the second line of every chart title."""
-        first = [self.t("unit_suffix", unit=unit)]
-        through = self.info.get("data_through")
-        if through:
-            first.append(self.t("data_through", when=fmt.period(through, self.lang)))
-        return " · ".join(first) + "<br>" + self.scope(drop)  # two short lines stay readable on a phone
+    @property
+    def ctx(self) -> recipes.Context:
+        """What the chart recipes need: the cached way to ask, the filters, the language, the data date."""
+        return recipes.Context(data.ask, self.filters, self.lang, self.info.get("data_through"))
 
     def name(self, code: str, dim: str) -> str:
         return names(dim, self.lang).get(code, code)
@@ -91,6 +88,8 @@ def header(title: str, *, caption: str | None = None) -> View:
         st.caption(caption)
     status_badges(info)
     view = View(filters=current(), lang=lang(), info=info)
+    if metrics.outside_scope(view.filters):
+        st.warning(tr("outside_scope"), icon=":material/lock:")
     clicked = st.session_state.get("_clicked")
     if clicked and (view.filters.counties or view.filters.chains):
         what = "、".join(view.name(c, d) for d, codes in clicked.items() for c in codes)
@@ -113,20 +112,6 @@ def run_page(page: st.navigation) -> None:  # type: ignore[valid-type]
     except Exception:
         log.exception("page %s failed", getattr(page, "url_path", "?"))
         st.error(tr("page_error"), icon=":material/error:")
-
-
-def lowest(frame: pd.DataFrame, n: int = 3) -> pd.DataFrame:
-    """The n rows with the lowest value (lagging chains/counties), missing values left out."""
-    return frame.dropna(subset=["value"]).nsmallest(n, "value")
-
-
-def behind_schedule(kpis: pd.DataFrame, quarter_to: int) -> pd.DataFrame:
-    """Indicators whose progress (ratio of the target) is below the share of the year elapsed; progress in percent."""
-    if kpis.empty:
-        return kpis
-    elapsed = quarter_to / 4
-    k = kpis.dropna(subset=["progress"])
-    return k.loc[k["progress"] < elapsed - 0.0005].assign(progress=lambda d: d["progress"] * 100)
 
 
 def project_rows(catalogue: pd.DataFrame, project: int) -> pd.DataFrame:

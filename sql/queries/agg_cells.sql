@@ -1,4 +1,4 @@
--- Indicators that add up from leaf cells (time_agg latest or sum) over one or more quarter ranges, at a grain:
+-- Indicators that add up from leaf cells (catalogue query '') over one or more quarter ranges, at a grain:
 -- 'total', 'county', 'chain' or 'cell'. latest → the indicator's latest quarter in the range (over the whole city),
 -- sum → every quarter. Marker rows (marker = true) name the indicators that have data in each range.
 with ranges as (
@@ -24,7 +24,7 @@ in_range as (
     inner join ranges on v.year * 4 + v.quarter - 1 between ranges.q_from and ranges.q_to
     where
         list_contains($codes::varchar[], v.indicator)
-        and indicators.time_agg in ('latest', 'sum')
+        and indicators.query = ''
 ),
 
 last_period as (

@@ -1,6 +1,13 @@
--- P5_LEGAL_COVERAGE over one or more quarter ranges at a grain: chain firms at the range's latest quarter whose
--- county × chain had a 泰会帮法律服务 activity anywhere in the range, over all chain firms then.
-with ranges as (
+-- Legal-service coverage (catalogue query agg_legal_coverage) over one or more quarter ranges at a grain: chain firms
+-- at the range's latest quarter whose county × chain had a 泰会帮法律服务 activity anywhere in the range, over all
+-- chain firms then.
+with rules as (
+    select code as indicator
+    from indicators
+    where list_contains($codes::varchar[], code) and query = 'agg_legal_coverage'
+),
+
+ranges as (
     select
         unnest($range_from::integer[]) as q_from,
         unnest($range_to::integer[]) as q_to,
@@ -10,11 +17,12 @@ with ranges as (
 ends as (
     select
         ranges.span,
+        rules.indicator,
         max(v.year * 4 + v.quarter - 1) as end_period
     from indicator_values as v
+    inner join rules on v.indicator = rules.indicator
     inner join ranges on v.year * 4 + v.quarter - 1 between ranges.q_from and ranges.q_to
-    where v.indicator = 'P5_LEGAL_COVERAGE'
-    group by ranges.span
+    group by ranges.span, rules.indicator
 ),
 
 covered as (
@@ -29,13 +37,14 @@ covered as (
 grouped as (
     select
         ends.span,
+        ends.indicator,
         case when $grain in ('county', 'cell') then v.county end as county,
         case when $grain in ('chain', 'cell') then v.chain end as chain,
         sum(case when covered.county is null then 0 else v.denominator end) as numerator,
         sum(v.denominator) as denominator
     from ends
     inner join indicator_values as v
-        on v.indicator = 'P5_LEGAL_COVERAGE' and ends.end_period = v.year * 4 + v.quarter - 1
+        on ends.indicator = v.indicator and ends.end_period = v.year * 4 + v.quarter - 1
     left join covered
         on ends.span = covered.span and v.county = covered.county and v.chain = covered.chain
     where
@@ -46,7 +55,7 @@ grouped as (
 
 select
     span,
-    'P5_LEGAL_COVERAGE' as indicator,
+    indicator,
     county,
     chain,
     null::double as value,
@@ -57,7 +66,7 @@ from grouped
 union all
 select
     span,
-    'P5_LEGAL_COVERAGE' as indicator,
+    indicator,
     null as county,
     null as chain,
     null as value,

@@ -1,7 +1,13 @@
--- P5_NEW_MEMBERS over one or more quarter ranges at a grain: per firm, members at the range's latest quarter minus
--- members in the quarter before the range (0 if the firm was absent), floored at 0, summed. Defined only when the
--- quarter before the range has enterprise data (marker rows say where).
-with ranges as (
+-- New members (catalogue query agg_new_members) over one or more quarter ranges at a grain: per firm, members at the
+-- range's latest quarter minus members in the quarter before the range (0 if the firm was absent), floored at 0,
+-- summed. Defined only when the quarter before the range has enterprise data (marker rows say where).
+with rules as (
+    select code as indicator
+    from indicators
+    where list_contains($codes::varchar[], code) and query = 'agg_new_members'
+),
+
+ranges as (
     select
         unnest($range_from::integer[]) as q_from,
         unnest($range_to::integer[]) as q_to,
@@ -11,19 +17,21 @@ with ranges as (
 ends as (
     select
         ranges.span,
+        rules.indicator,
         ranges.q_from,
         max(v.year * 4 + v.quarter - 1) as end_period
     from indicator_values as v
+    inner join rules on v.indicator = rules.indicator
     inner join ranges on v.year * 4 + v.quarter - 1 between ranges.q_from and ranges.q_to
     inner join quarter_spine as previous_quarter
         on ranges.q_from - 1 = previous_quarter.period_index and previous_quarter.firms > 0
-    where v.indicator = 'P5_NEW_MEMBERS'
-    group by ranges.span, ranges.q_from
+    group by ranges.span, rules.indicator, ranges.q_from
 ),
 
 grouped as (
     select
         ends.span,
+        ends.indicator,
         case when $grain in ('county', 'cell') then now.county end as county,
         case when $grain in ('chain', 'cell') then now.chain end as chain,
         sum(greatest(0, now.members - coalesce(base.members, 0))) as value
@@ -39,7 +47,7 @@ grouped as (
 
 select
     span,
-    'P5_NEW_MEMBERS' as indicator,
+    indicator,
     county,
     chain,
     value::double as value,
@@ -50,7 +58,7 @@ from grouped
 union all
 select
     span,
-    'P5_NEW_MEMBERS' as indicator,
+    indicator,
     null as county,
     null as chain,
     null as value,

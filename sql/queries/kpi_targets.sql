@@ -1,7 +1,7 @@
 -- The year's target for the selected area: the exact row (city, one county, one chain, or one county × chain);
 -- several counties without a chain filter add up their county rows (not for rates, and only if every county has one).
--- P4_INNOVATIVE_FIRMS at city scope adds the city row and every county row, because its city target counts only
--- 市级 honours while the indicator counts 市级 and 县级 honours.
+-- An indicator whose catalogue city_target is city_plus_counties (全员创新企业: the city names 10 a year and each
+-- county 10, and the indicator counts both) takes at city scope the city row plus every county row.
 with params as (
     select
         $codes::varchar[] as codes,
@@ -16,7 +16,8 @@ rows_of_year as (
         targets.county,
         targets.chain,
         targets.target,
-        indicators.kind
+        indicators.kind,
+        indicators.city_target
     from targets
     inner join indicators on targets.indicator = indicators.code
     cross join params
@@ -34,7 +35,7 @@ exact as (
         and rows_of_year.county is not distinct from params.counties[1]
         and rows_of_year.chain is not distinct from params.chains[1]
         and not (
-            rows_of_year.indicator = 'P4_INNOVATIVE_FIRMS' and len(params.counties) = 0 and len(params.chains) = 0
+            rows_of_year.city_target = 'city_plus_counties' and len(params.counties) = 0 and len(params.chains) = 0
         )
 ),
 
@@ -44,7 +45,7 @@ city_and_counties as (
         sum(rows_of_year.target) as target
     from rows_of_year, params
     where
-        rows_of_year.indicator = 'P4_INNOVATIVE_FIRMS'
+        rows_of_year.city_target = 'city_plus_counties'
         and len(params.counties) = 0
         and len(params.chains) = 0
         and rows_of_year.chain is null
