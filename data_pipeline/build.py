@@ -60,7 +60,7 @@ def _reference_frames() -> dict[str, pd.DataFrame]:
             rows.append(row)
         return pd.DataFrame(rows)
 
-    policy = pd.read_csv(config.REFERENCE_DIR / "policy_targets.csv", dtype={"target": "float64"})
+    policy = pd.read_csv(config.reference_dir() / "policy_targets.csv", dtype={"target": "float64"})
     return {
         "counties": frame(reference.counties()),
         "chains": frame(reference.chains()),

@@ -13,6 +13,13 @@ REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 DB_ENV = "UNION_DASH_DB"
 RAW_ENV = "UNION_DASH_RAW"
 HASH_KEY_ENV = "UNION_DASH_HASH_KEY"
+REFERENCE_ENV = "UNION_DASH_REFERENCE"
+
+
+def reference_dir() -> Path:
+    """The folder of reference CSVs: the package's own, or UNION_DASH_REFERENCE (a deployment's edited copy)."""
+    override = os.environ.get(REFERENCE_ENV)
+    return Path(override).expanduser() if override else REFERENCE_DIR
 
 
 @dataclass(frozen=True)

@@ -41,14 +41,15 @@ class Pattern:
 
 
 def _secondary(units: dict, hidden: set, group: list) -> bool:
-    """In one group of parts that add up to a shown total: if exactly one part is hidden, hide the smallest other."""
+    """In one group of parts that add up to a shown total: if exactly one part is hidden, hide the smallest other
+    one with families in it (a partner of zero would still give the hidden figure away)."""
     inside = [k for k in group if k in units]
     if sum(1 for k in inside if k in hidden) != 1:
         return False
     shown = [k for k in inside if k not in hidden]
     if not shown:
         return False
-    hidden.add(min(shown, key=lambda k: (units[k], str(k))))
+    hidden.add(min(shown, key=lambda k: (units[k] <= 0, units[k], str(k))))
     return True
 
 

@@ -17,13 +17,12 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from data_pipeline.readers import EXCEL_ERRORS, ExcelError
-from data_pipeline.reference import Column, chains, counties, indicators
+from data_pipeline.reference import Column, chains, code_of, counties, indicators
 
 Parsed = tuple[object, str | None, str | None]
 
@@ -317,26 +316,6 @@ def choice_parser(col: Column) -> Callable[[object], Parsed]:
 # ---------------------------------------------------------------- counties, chains, indicators
 
 
-@cache
-def _county_lookup() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for c in counties():
-        for name in (c.code, c.name_zh, c.name_en, *c.aliases, c.adcode):
-            if name:
-                out.setdefault(compact(name).lower(), c.code)
-    return out
-
-
-@cache
-def _chain_lookup() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for c in chains():
-        num = int(c.code[1:])
-        for name in (c.code, f"C{num}", c.name_zh, c.name_en, *c.aliases):
-            out.setdefault(compact(name).lower(), c.code)
-    return out
-
-
 def _suggest(s: str, names: list[str]) -> str:
     close = difflib.get_close_matches(s, names, n=1, cutoff=0.3)
     return f"；最接近的是“{close[0]}”" if close else ""
@@ -346,12 +325,9 @@ def parse_county(v: object) -> Parsed:
     got = _null_or_error(v)
     if got is not None:
         return got
-    s = compact(show(v)).lower()
-    lookup = _county_lookup()
-    no_city = re.sub(r"^(山东省)?泰安市", "", s)
-    for cand in (s, no_city, re.sub(r"(总工会|工会)$", "", no_city)):
-        if cand in lookup:
-            return lookup[cand], None, None
+    code = code_of("county", show(v))
+    if code is not None:
+        return code, None, None
     names = [c.name_zh for c in counties()]
     by_alias = {a: c.name_zh for c in counties() for a in (c.name_zh, *c.aliases)}
     hit = difflib.get_close_matches(show(v), list(by_alias), n=1, cutoff=0.3)
@@ -363,11 +339,9 @@ def parse_chain(v: object) -> Parsed:
     got = _null_or_error(v)
     if got is not None:
         return got
-    s = compact(show(v)).lower()
-    lookup = _chain_lookup()
-    for cand in (s, re.sub(r"(产业链|产业|链)$", "", s)):
-        if cand in lookup:
-            return lookup[cand], None, None
+    code = code_of("chain", show(v))
+    if code is not None:
+        return code, None, None
     names = [c.name_zh for c in chains()]
     return None, "unknown_chain", f"未知产业链：{show(v)}，可选：{'、'.join(names)}{_suggest(show(v), names)}"
 

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import csv
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from data_pipeline.config import REFERENCE_DIR
+from data_pipeline.config import reference_dir
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    with open(REFERENCE_DIR / name, encoding="utf-8", newline="") as fh:
+    with open(reference_dir() / name, encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def reload() -> None:
+    """Read the reference CSVs again (after UNION_DASH_REFERENCE changes, e.g. in tests)."""
+    for fn in (counties, chains, projects, indicators, datasets, policy_targets, disclosure_rules, status_settings):
+        fn.cache_clear()
+    _lookup.cache_clear()
 
 
 def _split(cell: str) -> tuple[str, ...]:
@@ -261,3 +270,43 @@ def disclosure_rules() -> dict[str, DisclosureRule]:
 def status_settings() -> dict[str, float]:
     """How status is judged (status.csv): tolerances and the seasonal profile's history."""
     return {r["key"]: float(r["value"]) for r in _rows("status.csv")}
+
+
+# ---------------------------------------------------------------- names → codes (the one lookup)
+
+
+def _key(text: str) -> str:
+    """How names are compared: NFKC (full-width to half-width), no spaces, lower case."""
+    return "".join(unicodedata.normalize("NFKC", str(text)).split()).lower()
+
+
+@cache
+def _lookup(dim: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if dim == "county":
+        for c in counties():
+            for name in (c.code, c.name_zh, c.name_en, *c.aliases, c.adcode):
+                if name:
+                    out.setdefault(_key(name), c.code)
+    else:
+        for c in chains():
+            for name in (c.code, f"C{int(c.code[1:])}", c.name_zh, c.name_en, *c.aliases):
+                out.setdefault(_key(name), c.code)
+    return out
+
+
+def code_of(dim: str, text: object) -> str | None:
+    """The county or chain code a person means by `text` (a code, a name, a known alias, with or without
+    泰安市 / 工会 / 产业链 around it), or None. One matching rule for files, links, the CLI and the deck."""
+    if text is None:
+        return None
+    s = _key(str(text))
+    if not s:
+        return None
+    lookup = _lookup(dim)
+    if dim == "county":
+        no_city = re.sub(r"^(山东省)?泰安市", "", s)
+        candidates = (s, no_city, re.sub(r"(总工会|工会)$", "", no_city))
+    else:
+        candidates = (s, re.sub(r"(产业链|产业|链)$", "", s))
+    return next((lookup[c] for c in candidates if c in lookup), None)

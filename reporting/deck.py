@@ -649,12 +649,11 @@ def parse_sections(items: Sequence[str]) -> list[str]:
 def _dimension_code(value: str, dim: str) -> str:
     from data_pipeline import reference
 
-    items = reference.counties() if dim == "county" else reference.chains()
-    for item in items:
-        if value.strip() in (item.code, item.code.lower(), item.name_zh, item.name_en, *item.aliases):
-            return item.code
-    kind = "县市区" if dim == "county" else "产业链"
-    raise ValueError(f"未找到{kind}“{value}”，请使用代码或中文名称")
+    code = reference.code_of(dim, value)
+    if code is None:
+        kind = "县市区" if dim == "county" else "产业链"
+        raise ValueError(f"未找到{kind}“{value}”，请使用代码或中文名称")
+    return code
 
 
 def dimension_codes(values: Sequence[str], dim: str) -> tuple[str, ...]:

@@ -38,15 +38,10 @@ def names(dim: str, language: str | None = None) -> dict[str, str]:
 
 
 def to_codes(values: Iterable[str], dim: str) -> list[str]:
-    """URL values → valid codes; accepts codes, Chinese names and aliases; unknown values are dropped."""
-    items = reference.counties() if dim == "county" else reference.chains()
-    lookup: dict[str, str] = {}
-    for i in items:
-        for alias in (i.code, i.code.lower(), i.name_zh, i.name_en, *i.aliases):
-            lookup.setdefault(alias, i.code)
+    """URL values → valid codes (codes, names and aliases, as reference.code_of reads them); unknown ones dropped."""
     out: list[str] = []
     for v in values:
-        code = lookup.get(str(v).strip()) or lookup.get(str(v).strip().lower())
+        code = reference.code_of(dim, v)
         if code and code not in out:
             out.append(code)
     return out
