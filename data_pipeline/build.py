@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import hashlib
 import os
 import time
 from collections.abc import Callable
@@ -184,3 +185,42 @@ def _remove(path: Path) -> None:
     for p in (path, path.with_name(path.name + ".wal")):
         with contextlib.suppress(FileNotFoundError):
             p.unlink()
+
+
+def warehouse_from_rows(rows: dict[str, list[dict]], *, sql_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory warehouse (reference tables, staging views, marts) built straight from canonical rows per
+    dataset, without files or ingest: the demo generator asks it for last year's actuals, so its targets use
+    the same indicator rules as everything else. Rows use the contract's column names; a quarter is (year,
+    quarter); an ID number arrives in clear and is hashed here; names are dropped."""
+    from data_pipeline import contracts
+
+    sql_dir = Path(sql_dir) if sql_dir is not None else config.SQL_DIR
+    con = duckdb.connect(":memory:")
+    _load_reference(con)
+    for ds in reference.datasets():
+        con.execute(contracts.raw_table_ddl(ds))
+        records = rows.get(ds.dataset, [])
+        if not records:
+            continue
+        columns: dict[str, list] = {name: [] for name, _ in contracts.raw_columns(ds)}
+        for i, record in enumerate(records):
+            for col in ds.columns:
+                value = record.get(col.column)
+                if col.type == "quarter":
+                    year, quarter = value if value else (None, None)
+                    columns["year"].append(year)
+                    columns["quarter"].append(quarter)
+                elif col.type == "id_number":
+                    columns["id_hash"].append(hashlib.sha256(str(value).encode()).hexdigest() if value else None)
+                elif col.type != "person_name":
+                    columns[col.column].append(value)
+            columns["_file_sha256"].append("rows")
+            columns["_row_number"].append(i + 1)
+            columns["_file_seq"].append(0)
+        frame = pd.DataFrame(columns)
+        con.register("_rows", frame)
+        con.execute(f"insert into raw_{ds.dataset} by name select * from _rows")
+        con.unregister("_rows")
+    sqlfiles.create_views(con, sqlfiles.read_layer("staging", sql_dir))
+    sqlfiles.create_tables(con, sqlfiles.read_layer("marts", sql_dir))
+    return con

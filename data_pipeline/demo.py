@@ -770,115 +770,29 @@ class World:
 # ---------------------------------------------------------------- targets (the city union's file per year)
 
 
-def _actuals(world: World) -> dict[str, Callable[[int, str | None], float]]:
-    """Indicator code → f(year, county or None) computing the year's actual from clean rows."""
-    buckets: dict[tuple[str, int, str | None], list[dict[str, Any]]] = {}
-    for name, rows in world.records.items():
-        for r in rows:
-            buckets.setdefault((name, r["_year"], r["_county"]), []).append(r)
-            buckets.setdefault((name, r["_year"], None), []).append(r)
+def _actuals(world: World) -> Callable[[str, int, str | None], float]:
+    """f(indicator, year, county or None) → the year's actual from the clean rows, through the warehouse's own
+    marts and query layer (so the demo's targets follow the catalogue's rules, which live in one place)."""
+    from data_pipeline import build, metrics
 
-    def sel(name, y, c, **eq):
-        rows = buckets.get((name, y, c), [])
-        for k, v in eq.items():
-            allowed = v if isinstance(v, tuple) else (v,)
-            rows = [r for r in rows if r[k] in allowed]
-        return rows
-
-    def total(rows, col):
-        return float(sum(r[col] or 0 for r in rows))
-
-    def last_q(y):
-        return max(q for yy, q in world.quarters if yy == y)
-
-    ent_cache: dict[tuple[int, int, str | None], list[dict[str, Any]]] = {}
-
-    def ent_q(y, q, c):
-        if (y, q, c) not in ent_cache:
-            ent_cache[(y, q, c)] = [r for r in sel("enterprises", y, c) if r["_quarter"] == q]
-        return ent_cache[(y, q, c)]
-
-    def ent_at(y, c):
-        return ent_q(y, last_q(y), c)
-
-    def rate(num, den):
-        return 100.0 * num / den if den else 0.0
-
-    latest_by_year: dict[tuple[str, int], list[dict[str, Any]]] = {}
-
-    def registry(name, key, y, c, **eq):
-        if (name, y) not in latest_by_year:
-            latest: dict[tuple, dict[str, Any]] = {}
-            for r in world.records.get(name, []):
-                if (r["_year"], r["_quarter"]) <= (y, last_q(y)):
-                    latest[tuple(r[k] for k in key)] = r
-            latest_by_year[(name, y)] = list(latest.values())
-        rows = [r for r in latest_by_year[(name, y)] if c is None or r["_county"] == c]
-        for k, v in eq.items():
-            allowed = v if isinstance(v, tuple) else (v,)
-            rows = [r for r in rows if r[k] in allowed]
-        return rows
-
-    def new_members(y, c):
-        before_rows = ent_q(y, 1, c) if y == FIRST_YEAR else ent_at(y - 1, c)
-        before = {r["credit_code"]: r["members"] for r in before_rows}
-        return float(sum(max(0, r["members"] - before.get(r["credit_code"], 0)) for r in ent_at(y, c)))
-
-    def sites_running(y, c, **eq):
-        return float(sum(r["status"] == "运行" for r in registry("service_sites", ("site_name", "county"), y, c, **eq)))
-
-    def studios_at(y, c):
-        return registry("innovation_studios", ("studio_name", "county"), y, c)
-
-    def star_share(y, c):
-        rows = studios_at(y, c)
-        return rate(sum((r["stars"] or 0) >= 3 for r in rows), len(rows))
-
-    def ent_rate(num, den):
-        return lambda y, c: rate(total(ent_at(y, c), num), total(ent_at(y, c), den))
-
-    tr, co, hon = "training", "contests", "honors"
-    act, aid, res = "service_activities", "aid_cases", "innovation_results"
-    hardship = ("深度困难", "相对困难", "意外致困")
-    return {
-        "P1_DEMO_ENTERPRISES": lambda y, c: len(sel(hon, y, c, honour="思想政治引领示范企业")),
-        "P1_SPIRIT_BASES": lambda y, c: sites_running(y, c, kind="三种精神教育基地"),
-        "P1_CRAFTSMEN": lambda y, c: len(sel(hon, y, c, honour="泰山工匠")),
-        "P1_MODEL_WORKERS": lambda y, c: len(sel(hon, y, c, honour="泰山最美职工")),
-        "P1_LECTURES": lambda y, c: total(sel(act, y, c, kind="职工大讲堂"), "sessions"),
-        "P1_LECTURE_REACH": lambda y, c: total(sel(act, y, c, kind="职工大讲堂"), "participants"),
-        "P2_DEGREE_ENROLLED": lambda y, c: total(sel(tr, y, c, programme="求学圆梦"), "participants"),
-        "P2_DEGREE_GRADUATED": lambda y, c: total(sel(tr, y, c, programme="求学圆梦"), "completed"),
-        "P2_ACADEMY_TRAINEES": lambda y, c: total(sel(tr, y, c, programme="工匠学院"), "participants"),
-        "P2_LIBRARIES": lambda y, c: sites_running(y, c, kind="职工书屋", level=("全国", "省级", "市级")),
-        "P2_SKILL_CONTESTS": lambda y, c: len(sel(co, y, c, kind="技能竞赛")),
-        "P2_SKILL_CONTESTANTS": lambda y, c: total(sel(co, y, c, kind="技能竞赛"), "participants"),
-        "P2_SAFETY_FIRMS": lambda y, c: total(sel(co, y, c, kind=("安康杯", "查保促")), "enterprises"),
-        "P2_HAZARDS": lambda y, c: total(sel(co, y, c, kind=("安康杯", "查保促")), "hazards_found"),
-        "P2_MENTOR_PAIRS": lambda y, c: total(sel(tr, y, c, programme="名师带徒"), "pairs"),
-        "P3_LABOUR_CONTESTS": lambda y, c: len(sel(co, y, c, kind="劳动竞赛")),
-        "P3_LABOUR_REACH": lambda y, c: total(sel(co, y, c, kind="劳动竞赛"), "participants"),
-        "P3_DIGITAL_CONTESTS": lambda y, c: total(sel(co, y, c, kind="数字技能竞赛"), "participants"),
-        "P3_DIGITAL_TALENT": lambda y, c: len(sel(hon, y, c, honour="数字技能人才")),
-        "P3_ADVANCED": lambda y, c: len(sel(hon, y, c, honour=("先进集体", "先进个人"))),
-        "P3_CONTEST_STARS": lambda y, c: len(sel(hon, y, c, honour="竞赛标兵")),
-        "P4_STUDIOS": lambda y, c: len(studios_at(y, c)),
-        "P4_STAR_STUDIOS": star_share,
-        "P4_RESULTS": lambda y, c: len(sel(res, y, c)),
-        "P4_ADOPTION": lambda y, c: rate(sum(r["adopted"] for r in sel(res, y, c)), len(sel(res, y, c))),
-        "P4_BENEFIT": lambda y, c: total(sel(res, y, c), "benefit"),
-        "P5_UNION_RATE": lambda y, c: rate(sum(r["has_union"] for r in ent_at(y, c)), len(ent_at(y, c))),
-        "P5_MEMBER_RATE": ent_rate("members", "employees"),
-        "P5_MIGRANT_RATE": ent_rate("migrant_members", "migrant_workers"),
-        "P5_MEMBERS": lambda y, c: total(ent_at(y, c), "members"),
-        "P5_NEW_MEMBERS": new_members,
-        "P5_RECUPERATION": lambda y, c: total(sel(act, y, c, kind="疗休养"), "participants"),
-        "P5_MOTHER_ROOMS": lambda y, c: sites_running(y, c, kind="工会妈妈小屋"),
-        "P5_CHILDCARE": lambda y, c: total(sel(act, y, c, kind="托管服务"), "participants"),
-        "P5_ILLNESS_AID": lambda y, c: total(sel(aid, y, c, category="大病医疗救助"), "amount") / 10_000,
-        "P5_HARDSHIP_FAMILIES": lambda y, c: len({r["id_number"] for r in sel(aid, y, c, category=hardship)}),
-        "P5_AID_FUNDS": lambda y, c: total(sel(aid, y, c), "amount") / 10_000,
+    rows = {
+        name: [{k: v for k, v in r.items() if not k.startswith("_")} for r in records]
+        for name, records in world.records.items()
     }
+    con = build.warehouse_from_rows(rows)
+    codes = [i.code for i in reference.indicators()]
+    found: dict[tuple[int, str | None], dict[str, float]] = {}
+
+    def actual(code: str, year: int, county: str | None) -> float:
+        if (year, county) not in found:
+            last = max(q for y, q in world.quarters if y == year)
+            f = metrics.Filters(year, 1, last, counties=(county,) if county else ())
+            totals = metrics.totals(con, f, codes)
+            found[(year, county)] = dict(zip(totals["indicator"], totals["value"], strict=True))
+        value = found[(year, county)].get(code, float("nan"))
+        return 0.0 if value != value else float(value)
+
+    return actual
 
 
 def build_targets(world: World) -> list[Submission]:
@@ -896,14 +810,10 @@ def build_targets(world: World) -> list[Submission]:
                 if (ind.code, scope) in fixed:
                     value = fixed[(ind.code, scope)]
                 else:
-                    fn = actuals.get(ind.code)
-                    if fn is None:
-                        value = 90.0 if ind.kind == "rate" else 100.0 * world.scale
-                    else:
-                        base = float(fn(min(y, last_full), c))
-                        if y > last_full and ind.kind != "rate":
-                            base *= 1.06
-                        value = base
+                    base = actuals(ind.code, min(y, last_full), c)
+                    if y > last_full and ind.kind != "rate":
+                        base *= 1.06
+                    value = base
                     if ind.kind == "rate" or ind.unit_zh == "%":
                         value = min(100.0, round((value + rng.uniform(-1.5, 3.5)) * 2) / 2)
                     else:
