@@ -82,6 +82,8 @@ def _template(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(tpl.content)
+    if tpl.note:
+        print(f"提示：未预填上期数据 —— {tpl.note}", file=sys.stderr)
     filled = f"，预填上期（{tpl.prefilled_from}）{tpl.prefilled_rows} 行" if tpl.prefilled_rows else ""
     print(f"已生成模板“{tpl.title}”{filled} → {out}")
     return 0

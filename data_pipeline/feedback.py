@@ -150,6 +150,7 @@ class Feedback:
     previous_period: str | None  # what the warnings compared with ('2026Q3', 已发布名录), None = nothing
     markup: bytes | None
     headers: dict[str, str] = field(default_factory=dict)
+    note: str | None = None  # why no comparison was possible although one was asked for (an older warehouse)
 
     @property
     def ok(self) -> bool:
@@ -211,15 +212,15 @@ def feedback(
             checked.rows["_error"] = checked.rows["_error"] | bad
         errors = sorted([*report.problems, *others], key=lambda p: p.row_number)
     warnings: list[SubmissionWarning] = []
-    previous_period = None
-    if con is not None and report.dataset and published.has_previous(report.dataset) and not checked.rows.empty:
+    previous_period = note = None
+    if con is not None and report.status == "loaded" and published.has_previous(report.dataset or ""):
         base = unit if unit is not None and unit.column else None
         if base is None and report.county:
             base = county_unit(report.county)
         if base is not None:
             q = _quarter_of(report.period) or quarter or reporting_quarter()
             prev = published.last_published(con, report.dataset, base, q)
-            previous_period = prev.period
+            previous_period, note = prev.period, prev.unavailable
             warnings = check_warnings(
                 checked.rows,
                 prev.rows,
@@ -230,7 +231,7 @@ def feedback(
     content = None
     if with_markup:
         content = markup.mark_up(data, report.file_name, errors, warnings, sheets=checked.sheets)
-    return Feedback(report, checked.rows, errors, warnings, previous_period, content, checked.headers)
+    return Feedback(report, checked.rows, errors, warnings, previous_period, content, checked.headers, note)
 
 
 def _quarter_of(period: str | None) -> Quarter | None:

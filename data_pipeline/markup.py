@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 import tempfile
+import unicodedata
 import zipfile
 from collections import defaultdict
 from collections.abc import Sequence
@@ -177,6 +178,7 @@ def _open_workbook(data: bytes, file_name: str, grid: list[readers.Sheet]) -> tu
             title = title[:28] + f"_{len(wb.sheetnames)}"
         ws = wb.create_sheet(title)
         names[sheet.name] = title
+        widths: dict[int, int] = {}
         for r, row in enumerate(sheet.rows, 1):
             for c, v in enumerate(row, 1):
                 if v is None or v == "":
@@ -184,7 +186,23 @@ def _open_workbook(data: bytes, file_name: str, grid: list[readers.Sheet]) -> tu
                 cell = ws.cell(r, c, v if not isinstance(v, readers.ExcelError) else str(v))
                 if isinstance(v, str) and cell.data_type == "f":
                     cell.data_type = "s"  # a text like “=1+1” from a CSV stays text, never a formula
+                if len(row) > 1 and sum(1 for x in row if x not in (None, "")) > 1:  # not a title line
+                    widths[c] = max(widths.get(c, 0), _display_width(str(v)))
+        for c, w in widths.items():
+            ws.column_dimensions[get_column_letter(c)].width = min(max(w + 2, 8), 40)
+        m = readers.find_header(sheet.rows)
+        if m is not None:  # a copy made here may show its header as a header: bold and frozen
+            for c in range(1, len(m.headers) + 1):
+                ws.cell(m.row_index + 1, c).font = Font(bold=True)
+            ws.freeze_panes = ws.cell(m.row_index + 2, 1).coordinate
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
     return wb, names
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _apply(wb: openpyxl.Workbook, names: dict[str, str], loc: HeaderLocation, marks: list[_Mark]) -> None:
@@ -267,6 +285,8 @@ def _problem_sheet(wb: openpyxl.Workbook, marks: list[_Mark]) -> None:
                 cell.data_type = "s"
             cell.alignment = centre if j in (1, 3, 4) else wrap
         ws.cell(i, 1).fill = fills[m.level]
+        lines = max(1, -(-_display_width(m.message) // (widths[-1] - 2)), -(-_display_width(m.value) // widths[5]))
+        ws.row_dimensions[i].height = 15 * lines + 2
         if m.cell and sheet:
             link = ws.cell(i, 3)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{sheet}'!{m.cell}", display=m.cell)

@@ -30,6 +30,7 @@ class Published:
     dataset: str
     period: str | None
     rows: pd.DataFrame  # canonical columns (period as '2024Q3' for enterprises), object dtype, None for blanks
+    unavailable: str | None = None  # why nothing could be read (a warehouse of an older build), in Chinese
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -52,8 +53,9 @@ def last_published(con: duckdb.DuckDBPyConnection, dataset: str, unit: Unit | No
     }
     try:
         cur = con.execute(sql, sqlfiles.params_for(sql, params))
-    except duckdb.CatalogException:  # a warehouse without this table (an empty or older build): nothing published
-        return Published(dataset, None, pd.DataFrame())
+    except (duckdb.CatalogException, duckdb.BinderException):  # a warehouse of an older build lacks the table
+        reason = "数据仓库由旧版本构建，缺少上期数据表，请重新构建数据仓库后再生成"
+        return Published(dataset, None, pd.DataFrame(), unavailable=reason)
     names = [d[0] for d in cur.description]
     frame = pd.DataFrame(cur.fetchall(), columns=names, dtype=object)
     period: str | None

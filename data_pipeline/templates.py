@@ -188,6 +188,7 @@ class Template:
     period: str
     prefilled_rows: int
     prefilled_from: str | None  # the published period the rows come from ('2026Q3', 已发布名录), None = none
+    note: str | None = None  # why a template that could be pre-filled is not (an older warehouse), in Chinese
 
 
 def period_for(ds: Dataset, quarter: Quarter) -> str:
@@ -253,6 +254,7 @@ def build_template(
         period=period,
         prefilled_rows=len(rows),
         prefilled_from=prev.period if prev is not None and len(prev) else None,
+        note=prev.unavailable if prev is not None else None,
     )
 
 

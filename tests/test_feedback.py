@@ -276,3 +276,10 @@ def test_the_page_can_pass_any_quarter_for_registries(tiny_con):
     assert fb.ok and fb.previous_period == "已发布名录"
     assert [w.rule for w in fb.warnings] == ["studio_missing"]
     assert isinstance(fb.rows, pd.DataFrame) and len(fb.rows) == 1
+
+
+def test_an_empty_upload_warns_of_every_firm_missing(tiny_con):
+    rows = [["统计期", "统一社会信用代码", "企业名称", "县市区", "产业链", "职工人数", "是否建会", "会员人数"]]
+    fb = feedback.feedback(xlsx(rows), "2024Q4_新泰.xlsx", unit=XINTAI, con=tiny_con, quarter=Quarter(2024, 4))
+    assert fb.ok and fb.report.rows_total == 0
+    assert sorted(w.key for w in fb.warnings) == ["91370982MA3C00001K", "91370982MA3C00002N"]

@@ -338,3 +338,20 @@ def test_cli_template_writes_a_prefilled_workbook(tiny_warehouse, tmp_path, caps
     with pytest.raises(SystemExit) as exc:
         cli.main(["template", "--help"])
     assert exc.value.code == 0
+
+
+def test_an_older_warehouse_gives_a_template_without_prefill_and_says_why(tmp_path):
+    import duckdb
+
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create table firm_quarters (period_index integer, county varchar, chain varchar)")
+    con.close()
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tpl = templates.build_template("enterprises", unit=XINTAI, quarter=Q, con=con)
+        assert tpl.prefilled_rows == 0 and "重新构建" in tpl.note
+        fb = feedback.feedback(tpl.content, tpl.file_name, unit=XINTAI, con=con, with_markup=False)
+        assert fb.ok and fb.warnings == [] and "重新构建" in fb.note
+    finally:
+        con.close()
