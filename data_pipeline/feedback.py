@@ -151,6 +151,13 @@ class Feedback:
     markup: bytes | None
     headers: dict[str, str] = field(default_factory=dict)
     note: str | None = None  # why no comparison was possible although one was asked for (an older warehouse)
+    sheets: list[readers.Sheet] | None = field(default=None, repr=False)  # the cells as read, for make_markup
+
+    def make_markup(self, data: bytes) -> bytes:
+        """The marked-up copy, made now (for a page that shows the messages first: feedback(with_markup=False))."""
+        if self.markup is None:
+            self.markup = markup.mark_up(data, self.report.file_name, self.errors, self.warnings, sheets=self.sheets)
+        return self.markup
 
     @property
     def ok(self) -> bool:
@@ -228,10 +235,10 @@ def feedback(
                 previous_period=prev.period,
                 headers=checked.headers,
             )
-    content = None
+    fb = Feedback(report, checked.rows, errors, warnings, previous_period, None, checked.headers, note, checked.sheets)
     if with_markup:
-        content = markup.mark_up(data, report.file_name, errors, warnings, sheets=checked.sheets)
-    return Feedback(report, checked.rows, errors, warnings, previous_period, content, checked.headers, note)
+        fb.make_markup(data)
+    return fb
 
 
 def _quarter_of(period: str | None) -> Quarter | None:

@@ -27,7 +27,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from data_pipeline import readers
+from data_pipeline import readers, xlsx_patch
 
 ERROR_FILL = "FFC7CE"
 ERROR_FONT = "9C0006"
@@ -148,13 +148,67 @@ def mark_up(
     except readers.ReadError:
         grid = []
     loc = locate_header(grid) if grid else None
+    if data[:4] == b"PK\x03\x04" and grid:
+        try:  # the original parts untouched but the marked cells: fast, and nothing openpyxl cannot keep is lost
+            return _patched(data, loc, marks)
+        except Exception:  # a workbook the patcher does not expect (xlsx_patch.Unsupported or worse): openpyxl
+            for m in marks:
+                m.cell = m.where = ""
     wb, names = _open_workbook(data, file_name, grid)
     if loc is not None:
         _apply(wb, names, loc, marks)
-    _problem_sheet(wb, marks)
+    rows, widths, heights = _problem_rows(marks)
+    _problem_sheet(wb, rows, widths, heights)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _locate(marks: list[_Mark], loc: HeaderLocation, sheet_names: dict[str, str], top_left) -> dict:
+    """Each mark's cell (sheet, row, col 1-based) after merges; marks grouped by cell. top_left(sheet, r, c)."""
+    by_cell: dict[tuple[str, int, int], list[_Mark]] = defaultdict(list)
+    for m in marks:
+        if m.row is None:
+            continue
+        sheet = sheet_names.get(m.sheet or "") or sheet_names.get(loc.sheet)
+        if sheet is None:
+            continue
+        col = loc.column_index(m.column)
+        r, c = top_left(sheet, m.row, (loc.first_column if col is None else col) + 1)
+        m.cell, m.where = f"{get_column_letter(c)}{r}", sheet
+        by_cell[(sheet, r, c)].append(m)
+    return by_cell
+
+
+def _comment_text(items: list[_Mark]) -> str:
+    return "\n".join(f"【{'错误' if m.level == 'error' else '提示'}】{m.message}" for m in items)
+
+
+def _level(items: list[_Mark]) -> str:
+    return "error" if any(m.level == "error" for m in items) else "warning"
+
+
+MARK_STYLE = {
+    "error": xlsx_patch.Style(fill=ERROR_FILL, color=ERROR_FONT),
+    "warning": xlsx_patch.Style(fill=WARNING_FILL, color=WARNING_FONT),
+}
+
+
+def _patched(data: bytes, loc: HeaderLocation | None, marks: list[_Mark]) -> bytes:
+    book = xlsx_patch.XlsxPatch(data)
+    names = {n: n for n in book.sheet_names()}
+    by_cell = _locate(marks, loc, names, book.top_left) if loc is not None else {}
+    per_sheet: dict[str, dict] = defaultdict(dict)
+    for (sheet, r, c), items in by_cell.items():
+        per_sheet[sheet][(r, c)] = (MARK_STYLE[_level(items)], _comment_text(items))
+    for sheet, cells in per_sheet.items():
+        book.mark(sheet, cells, AUTHOR)
+    rows, widths, heights = _problem_rows(marks)
+    title = LIST_SHEET
+    while title in names:
+        title += "_"
+    book.add_first_sheet(title, rows, widths=widths, heights=heights, freeze_rows=3, autofilter=_filter_ref(rows))
+    return book.to_bytes()
 
 
 def _open_workbook(data: bytes, file_name: str, grid: list[readers.Sheet]) -> tuple[openpyxl.Workbook, dict[str, str]]:
@@ -206,98 +260,120 @@ def _display_width(text: str) -> int:
 
 
 def _apply(wb: openpyxl.Workbook, names: dict[str, str], loc: HeaderLocation, marks: list[_Mark]) -> None:
-    by_cell: dict[tuple[str, int, int], list[_Mark]] = defaultdict(list)
-    for m in marks:
-        if m.row is None:
-            continue
-        sheet = names.get(m.sheet or "") or names.get(loc.sheet)
-        if sheet is None or sheet not in wb.sheetnames:
-            continue
-        col = loc.column_index(m.column)
-        col = loc.first_column if col is None else col
-        ws = wb[sheet]
-        cell = ws.cell(m.row, col + 1)
+    def top_left(sheet: str, r: int, c: int) -> tuple[int, int]:
+        cell = wb[sheet].cell(r, c)
         if isinstance(cell, MergedCell):  # a merged cell: its range's top-left cell carries fill and comment
-            for rng in ws.merged_cells.ranges:
+            for rng in wb[sheet].merged_cells.ranges:
                 if cell.coordinate in rng:
-                    cell = ws.cell(rng.min_row, rng.min_col)
-                    break
-        m.cell, m.where = cell.coordinate, sheet
-        by_cell[(sheet, cell.row, cell.column)].append(m)
+                    return rng.min_row, rng.min_col
+        return r, c
+
+    present = {k: v for k, v in names.items() if v in wb.sheetnames}
+    by_cell = _locate(marks, loc, present, top_left)
     for sheet in {k[0] for k in by_cell}:
         wb[sheet].page_setup.cellComments = "atEnd"  # a printed copy lists the messages after the sheet
-    fills = {lvl: PatternFill("solid", fgColor=c) for lvl, c in (("error", ERROR_FILL), ("warning", WARNING_FILL))}
-    colours = {"error": ERROR_FONT, "warning": WARNING_FONT}
     for (sheet, r, c), items in by_cell.items():
         cell = wb[sheet].cell(r, c)
-        level = "error" if any(m.level == "error" for m in items) else "warning"
-        cell.fill = fills[level]
+        style = MARK_STYLE[_level(items)]
+        cell.fill = PatternFill("solid", fgColor=style.fill)
         f = cell.font
-        cell.font = Font(name=f.name, size=f.size, bold=f.bold, italic=f.italic, color=colours[level])
-        lines = [f"【{'错误' if m.level == 'error' else '提示'}】{m.message}" for m in items]
+        cell.font = Font(name=f.name, size=f.size, bold=f.bold, italic=f.italic, color=style.color)
+        text = _comment_text(items)
         if cell.comment is not None and cell.comment.text:
-            lines.append(cell.comment.text)
-        text = "\n".join(lines)
+            text += "\n" + cell.comment.text
         comment = Comment(text, AUTHOR)
         comment.width = 320
-        comment.height = 24 + 18 * sum(1 + len(line) // 22 for line in lines)
+        comment.height = 24 + 18 * sum(1 + len(line) // 22 for line in text.split("\n"))
         cell.comment = comment
 
 
-def _problem_sheet(wb: openpyxl.Workbook, marks: list[_Mark]) -> None:
-    """The 问题清单 sheet: a count line, then one row per problem, errors first, with a link to its cell."""
+# ---------------------------------------------------------------- the 问题清单 sheet
+
+_HEADS = ("问题类型", "工作表", "单元格", "行号", "列名", "填写值", "上期值", "问题说明")
+_WIDTHS = [10.0, 16.0, 9.0, 7.0, 18.0, 22.0, 12.0, 90.0]
+_S = xlsx_patch.Style
+_HEAD_STYLE = _S(bold=True, fill="DDEBF7")
+_WRAP = _S(wrap=True)
+_CENTRE = _S(halign="center")
+_LINK = _S(halign="center", color="0563C1", underline=True)
+_LABEL = {"error": _S(fill=ERROR_FILL, halign="center"), "warning": _S(fill=WARNING_FILL, halign="center")}
+
+
+def _problem_rows(marks: list[_Mark]) -> tuple[list[list[xlsx_patch.Cell]], list[float], dict[int, float]]:
+    """The 问题清单 as cells: a count line, a blank line, the heads, then one row per problem, errors first."""
+    Cell = xlsx_patch.Cell
+    n_err = sum(1 for m in marks if m.level == "error")
+    summary = (
+        f"共 {n_err} 处错误（须修改后重新报送）、{len(marks) - n_err} 处提示（请核对，属实的在上报说明中写明原因）"
+        if marks
+        else "未发现问题"
+    )
+    rows = [[Cell(summary, _S(bold=True, size=12))], [], [Cell(h, _HEAD_STYLE) for h in _HEADS]]
+    heights: dict[int, float] = {}
+    ordered = sorted(marks, key=lambda m: (m.level != "error", m.row is None, m.row or 0))
+    for m in ordered:
+        link = f"'{m.where}'!{m.cell}" if m.cell else None
+        rows.append(
+            [
+                Cell("错误" if m.level == "error" else "提示", _LABEL[m.level]),
+                Cell(m.where, _WRAP),
+                Cell(m.cell, _LINK if link else _CENTRE, link),
+                Cell(m.row, _CENTRE),
+                Cell(m.column, _WRAP),
+                Cell(m.value, _WRAP),
+                Cell(m.previous, _WRAP),
+                Cell(m.message, _WRAP),
+            ]
+        )
+        lines = max(
+            1,
+            -(-_display_width(m.message) // int(_WIDTHS[-1] - 2)),
+            -(-_display_width(m.value) // int(_WIDTHS[5])),
+            -(-_display_width(m.previous) // int(_WIDTHS[6])),
+        )
+        heights[len(rows)] = 15 * lines + 2
+    return rows, _WIDTHS, heights
+
+
+def _filter_ref(rows: list) -> str | None:
+    return f"A3:H{len(rows)}" if len(rows) > 3 else None
+
+
+def _problem_sheet(wb: openpyxl.Workbook, rows: list, widths: list[float], heights: dict[int, float]) -> None:
+    """The same 问题清单 through openpyxl, placed first and opened first."""
     title = LIST_SHEET
     while title in wb.sheetnames:
         title += "_"
     ws = wb.create_sheet(title, 0)
-    n_err = sum(1 for m in marks if m.level == "error")
-    n_warn = len(marks) - n_err
-    summary = f"共 {n_err} 处错误（须修改后重新报送）、{n_warn} 处提示（请核对，属实的在上报说明中写明原因）"
-    if not marks:
-        summary = "未发现问题"
-    ws.cell(1, 1, summary).font = Font(bold=True, size=12)
-    heads = ("问题类型", "工作表", "单元格", "行号", "列名", "填写值", "上期值", "问题说明")
-    widths = (10, 16, 9, 7, 18, 22, 12, 90)
-    for j, (h, w) in enumerate(zip(heads, widths, strict=True), 1):
-        cell = ws.cell(3, j, h)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    for j, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(j)].width = w
-    ordered = sorted(marks, key=lambda m: (m.level != "error", m.row is None, m.row or 0))
-    wrap = Alignment(wrap_text=True, vertical="top")
-    centre = Alignment(horizontal="center", vertical="top")
-    fills = {"error": PatternFill("solid", fgColor=ERROR_FILL), "warning": PatternFill("solid", fgColor=WARNING_FILL)}
-    for i, m in enumerate(ordered, 4):
-        sheet = m.where
-        values = (
-            "错误" if m.level == "error" else "提示",
-            sheet,
-            m.cell,
-            m.row,
-            m.column,
-            m.value,
-            m.previous,
-            m.message,
-        )
-        for j, v in enumerate(values, 1):
-            cell = ws.cell(i, j, v if v != "" else None)
-            if isinstance(v, str) and cell.data_type == "f":
+    for i, row in enumerate(rows, 1):
+        for j, c in enumerate(row, 1):
+            if c.value is None or c.value == "":
+                continue
+            cell = ws.cell(i, j, c.value)
+            if isinstance(c.value, str) and cell.data_type == "f":
                 cell.data_type = "s"
-            cell.alignment = centre if j in (1, 3, 4) else wrap
-        ws.cell(i, 1).fill = fills[m.level]
-        lines = max(1, -(-_display_width(m.message) // (widths[-1] - 2)), -(-_display_width(m.value) // widths[5]))
-        ws.row_dimensions[i].height = 15 * lines + 2
-        if m.cell and sheet:
-            link = ws.cell(i, 3)
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{sheet}'!{m.cell}", display=m.cell)
-            link.font = Font(color="0563C1", underline="single")
+            st = c.style
+            if st.fill:
+                cell.fill = PatternFill("solid", fgColor=st.fill)
+            if st.bold or st.size or st.color or st.underline:
+                cell.font = Font(
+                    bold=st.bold, size=st.size, color=st.color, underline="single" if st.underline else None
+                )
+            if st.halign or st.wrap:
+                cell.alignment = Alignment(horizontal=st.halign, vertical="top", wrap_text=st.wrap or None)
+            if c.link:
+                cell.hyperlink = Hyperlink(ref=cell.coordinate, location=c.link, display=str(c.value))
+    for i, h in heights.items():
+        ws.row_dimensions[i].height = h
     ws.freeze_panes = "A4"
+    ref = _filter_ref(rows)
+    if ref:
+        ws.auto_filter.ref = ref
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "3:3"
-    if ordered:
-        ws.auto_filter.ref = f"A3:H{3 + len(ordered)}"
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False

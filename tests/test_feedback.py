@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
 import openpyxl
 import pandas as pd
@@ -190,6 +191,8 @@ def test_a_csv_upload_gets_an_xlsx_copy_with_the_same_rows(tmp_path):
     data = buf.getvalue().encode("gb18030")
     fb = feedback.feedback(data, "泰山区企业.csv", unit=county_unit("taishan"))
     assert [(p.row_number, p.column) for p in fb.errors] == [(4, "会员人数")]
+    later = feedback.feedback(data, "泰山区企业.csv", unit=county_unit("taishan"), with_markup=False)
+    assert later.markup is None and later.make_markup(data)[:2] == b"PK" and later.markup is not None
     wb = openpyxl.load_workbook(io.BytesIO(fb.markup))
     assert wb.sheetnames == [markup.LIST_SHEET, "泰山区企业"]
     ws = wb["泰山区企业"]
@@ -283,3 +286,37 @@ def test_an_empty_upload_warns_of_every_firm_missing(tiny_con):
     fb = feedback.feedback(xlsx(rows), "2024Q4_新泰.xlsx", unit=XINTAI, con=tiny_con, quarter=Quarter(2024, 4))
     assert fb.ok and fb.report.rows_total == 0
     assert sorted(w.key for w in fb.warnings) == ["91370982MA3C00001K", "91370982MA3C00002N"]
+
+
+def test_markup_copies_every_part_it_does_not_touch_byte_for_byte():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(bad_upload())) as zin, zipfile.ZipFile(buf, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info))
+        zout.writestr("customXml/item1.xml", b"<keep>a part openpyxl would drop</keep>")
+    data = buf.getvalue()
+    fb = feedback.feedback(data, "新泰.xlsx", unit=XINTAI)
+    before = zipfile.ZipFile(io.BytesIO(data))
+    after = zipfile.ZipFile(io.BytesIO(fb.markup))
+    edited = {"xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
+    edited.add("[Content_Types].xml")
+    for name in before.namelist():
+        if name not in edited:
+            assert after.read(name) == before.read(name), name
+    assert after.read("customXml/item1.xml") == b"<keep>a part openpyxl would drop</keep>"
+
+
+def test_a_sheet_with_comments_of_its_own_keeps_them():
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "报表"
+    ws.append(HEADER)
+    ws.append(ent("甲公司", cc(1), members=500))
+    ws["A1"].comment = openpyxl.comments.Comment("填表人的批注", "张三")
+    buf = io.BytesIO()
+    wb.save(buf)
+    fb = feedback.feedback(buf.getvalue(), "c.xlsx", unit=XINTAI)
+    out = openpyxl.load_workbook(io.BytesIO(fb.markup))["报表"]
+    assert out["A1"].comment.text == "填表人的批注"
+    assert _filled(out) == {f"{COL['会员人数（人）']}2": markup.ERROR_FILL}
+    assert "【错误】" in out[f"{COL['会员人数（人）']}2"].comment.text
