@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import secrets
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,26 +100,29 @@ def check_upload(data: bytes, file_name: str, *, hash_key: bytes | None = None) 
 # ---------------------------------------------------------------- rows of another unit
 
 
-def other_unit_problems(rows: pd.DataFrame, unit: Unit | None, headers: dict[str, str] | None = None) -> list:
+def other_unit_problems(
+    rows: pd.DataFrame, unit: Unit | None, headers: dict[str, str] | None = None, existing: Sequence = ()
+) -> list:
     """Errors for rows of another county (a county union's file) or another chain (a chain union's file).
 
     A chain union's row with no chain is an error too: its rows must say which chain they belong to.
-    The city union may submit for any unit. Rows whose county or chain is itself invalid already carry an error.
+    The city union may submit for any unit. A county or chain cell that already has an error (blank where
+    required, unknown) in `existing` (the ingest problems) gets no second one.
     """
     if unit is None or unit.column is None or rows.empty or unit.column not in rows.columns:
         return []
     headers = headers or {}
     col = unit.column
-    header = headers.get(col) or dataset_header(col)
+    header = headers.get(col) or _DEFAULT_HEADER[col]
+    flagged = {p.row_number for p in existing if p.column == header}
     names = {c.code: c.name_zh for c in (*counties(), *chains())}
     out = []
-    errors_in_column = rows["_error"] if "_error" in rows.columns else pd.Series(False, index=rows.index)
-    for value, row_number, had_error in zip(rows[col], rows["_row_number"], errors_in_column, strict=True):
-        if value == unit.code:
+    for value, row_number in zip(rows[col], rows["_row_number"], strict=True):
+        if value == unit.code or int(row_number) in flagged:
             continue
         if value is None:
-            if col != "chain" or had_error:
-                continue  # a blank or unknown county is already an error of its own
+            if col != "chain":
+                continue  # a blank county is an error of its own (a required column)
             message = f"「{header}」列：产业链工会只能报送本产业链（{unit.name_zh}）的数据，请填写产业链"
             out.append(ingest.Problem(int(row_number), header, "", OWN_CHAIN_MISSING, message))
             continue
@@ -132,8 +136,7 @@ def other_unit_problems(rows: pd.DataFrame, unit: Unit | None, headers: dict[str
     return out
 
 
-def dataset_header(column: str) -> str:
-    return {"county": "县市区", "chain": "产业链"}.get(column, column)
+_DEFAULT_HEADER = {"county": "县市区", "chain": "产业链"}
 
 
 # ---------------------------------------------------------------- the whole feedback
@@ -213,7 +216,7 @@ def feedback(
     if report.status == "rejected":
         errors = [ingest.Problem(0, "", "", REJECTED, report.reason or "文件无法读取")]
     else:
-        others = other_unit_problems(checked.rows, unit, checked.headers)
+        others = other_unit_problems(checked.rows, unit, checked.headers, report.problems)
         if others:  # rows of another unit never count towards this unit's totals
             bad = checked.rows["_row_number"].isin({p.row_number for p in others})
             checked.rows["_error"] = checked.rows["_error"] | bad

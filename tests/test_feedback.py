@@ -107,11 +107,16 @@ def test_rows_of_another_chain_and_rows_without_a_chain_are_errors_for_a_chain_u
         ["汽车装调工技能大赛", "技能竞赛", "市级", "新泰市", "汽车及零部件", "2026-10-15", 80],
         ["医药技能大赛", "技能竞赛", "市级", "新泰市", "医药", "2026-10-16", 60],
         ["安康杯", "安康杯", "市级", "泰山区", "", "2026-10-17", 60],
+        ["安全技能比武", "劳动竞赛", "市级", "泰山区", "火星链", "2026-10-18", 60],
+        ["安全技能比武二", "劳动竞赛", "市级", "泰山区", "", "2026-10-18", -1],
     ]
     fb = feedback.feedback(xlsx(rows), "c.xlsx", unit=chain_unit("C01"), with_markup=False)
     assert [(p.row_number, p.rule, p.value) for p in fb.errors] == [
         (3, feedback.OTHER_UNIT, "医药及医疗器械"),
         (4, feedback.OWN_CHAIN_MISSING, ""),
+        (5, "unknown_chain", "火星链"),  # an unknown chain is its own error, not a second one
+        (6, "negative", "-1"),
+        (6, feedback.OWN_CHAIN_MISSING, ""),  # a blank chain in a row with another error is still reported
     ]
     assert "本单位是汽车及零部件产业链，不能报送医药及医疗器械的数据" in fb.errors[0].message
 
