@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import re
 import tempfile
-import unicodedata
 import zipfile
 from collections import defaultdict
 from collections.abc import Sequence
@@ -148,6 +147,9 @@ def mark_up(
     except readers.ReadError:
         grid = []
     loc = locate_header(grid) if grid else None
+    if data[:4] == b"PK\x03\x04" and _unpacked_size(data) > xlsx_patch.MAX_UNPACKED:
+        grid, loc = [], None  # a zip bomb gets the 问题清单 alone, never an unpacked copy
+        data = b""
     if data[:4] == b"PK\x03\x04" and grid:
         try:  # the original parts untouched but the marked cells: fast, and nothing openpyxl cannot keep is lost
             return _patched(data, loc, marks)
@@ -162,6 +164,14 @@ def mark_up(
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _unpacked_size(data: bytes) -> int:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0
 
 
 def _locate(marks: list[_Mark], loc: HeaderLocation, sheet_names: dict[str, str], top_left) -> dict:
@@ -241,7 +251,7 @@ def _open_workbook(data: bytes, file_name: str, grid: list[readers.Sheet]) -> tu
                 if isinstance(v, str) and cell.data_type == "f":
                     cell.data_type = "s"  # a text like “=1+1” from a CSV stays text, never a formula
                 if len(row) > 1 and sum(1 for x in row if x not in (None, "")) > 1:  # not a title line
-                    widths[c] = max(widths.get(c, 0), _display_width(str(v)))
+                    widths[c] = max(widths.get(c, 0), xlsx_patch.display_width(str(v)))
         for c, w in widths.items():
             ws.column_dimensions[get_column_letter(c)].width = min(max(w + 2, 8), 40)
         m = readers.find_header(sheet.rows)
@@ -253,10 +263,6 @@ def _open_workbook(data: bytes, file_name: str, grid: list[readers.Sheet]) -> tu
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
     return wb, names
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _apply(wb: openpyxl.Workbook, names: dict[str, str], loc: HeaderLocation, marks: list[_Mark]) -> None:
@@ -327,9 +333,9 @@ def _problem_rows(marks: list[_Mark]) -> tuple[list[list[xlsx_patch.Cell]], list
         )
         lines = max(
             1,
-            -(-_display_width(m.message) // int(_WIDTHS[-1] - 2)),
-            -(-_display_width(m.value) // int(_WIDTHS[5])),
-            -(-_display_width(m.previous) // int(_WIDTHS[6])),
+            -(-xlsx_patch.display_width(m.message) // int(_WIDTHS[-1] - 2)),
+            -(-xlsx_patch.display_width(m.value) // int(_WIDTHS[5])),
+            -(-xlsx_patch.display_width(m.previous) // int(_WIDTHS[6])),
         )
         heights[len(rows)] = 15 * lines + 2
     return rows, _WIDTHS, heights

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from xlsxwriter.utility import xl_col_to_name
 from data_pipeline import contracts, normalize, published
 from data_pipeline.reference import Column, Dataset, chains, counties, datasets, indicators, warning_rules
 from data_pipeline.roster import Quarter, Unit
+from data_pipeline.xlsx_patch import display_width
 
 TITLE_ROW = 0  # 0-based: row 1 holds the title
 HEADER_ROW = 1  # row 2 holds the headers
@@ -147,10 +147,6 @@ def input_message(ds: Dataset, col: Column, unit: Unit | None = None, period: st
 # ---------------------------------------------------------------- the workbook
 
 
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 _MIN_WIDTH = {
     "credit_code": 22,
     "id_number": 21,
@@ -167,13 +163,13 @@ _WIDE_TEXT = ("enterprise_name", "contest_name", "studio_name", "result_name", "
 
 def column_width(col: Column, values: Sequence[str] = ()) -> float:
     """Wide enough for the header and the usual content, never wider than 40 characters."""
-    width = max(_display_width(col.header_zh) + 3, _MIN_WIDTH.get(col.type, 9))
+    width = max(display_width(col.header_zh) + 3, _MIN_WIDTH.get(col.type, 9))
     if col.column in _WIDE_TEXT:
         width = max(width, 30)
     if col.type == "choice":
-        width = max(width, max(_display_width(c) for c in col.choices) + 3)
+        width = max(width, max(display_width(c) for c in col.choices) + 3)
     if values:
-        width = max(width, min(max(_display_width(v) for v in values) + 2, 40))
+        width = max(width, min(max(display_width(v) for v in values) + 2, 40))
     return float(min(width, 40))
 
 
@@ -423,7 +419,7 @@ def _guide(
         )
     for i, note in enumerate(notes, 1):
         ws.merge_range(i, 0, i, 3, f"{i}. {note}", f_text)
-        ws.set_row(i, 16 * (1 + _display_width(note) // 115))
+        ws.set_row(i, 16 * (1 + display_width(note) // 115))
     start = len(notes) + 2
     for j, text in enumerate(("序号", "列名", "必填", "填写规则")):
         ws.write_string(start, j, text, f_head)
@@ -434,7 +430,7 @@ def _guide(
         ws.write_string(r, 2, "是" if col.required else "否", f_cell)
         text = rule_zh(ds, col, unit, period, full=True)
         ws.write_string(r, 3, text, f_cell)
-        ws.set_row(r, 18 * (1 + _display_width(text) // 78))
+        ws.set_row(r, 18 * (1 + display_width(text) // 78))
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
 

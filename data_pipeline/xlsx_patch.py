@@ -11,6 +11,7 @@ import copy
 import io
 import posixpath
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
@@ -51,7 +52,8 @@ _FONT_ORDER = (
     "scheme",
 )
 _BAD_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+MAX_UNPACKED = 256 * 1024 * 1024  # a workbook that unpacks to more is not a submission: no copy is made of it
 
 
 class Unsupported(Exception):
@@ -86,6 +88,11 @@ def _xml(root) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: CJK and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def _text(v: object) -> str:
     return _BAD_XML.sub("", str(v))
 
@@ -94,6 +101,8 @@ class XlsxPatch:
     def __init__(self, data: bytes) -> None:
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
+            if sum(i.file_size for i in zf.infolist()) > MAX_UNPACKED:
+                raise Unsupported("too large unpacked")
             self._order = [i.filename for i in zf.infolist()]
             self.parts: dict[str, bytes] = {name: zf.read(name) for name in self._order}
         except (zipfile.BadZipFile, OSError, ValueError) as exc:

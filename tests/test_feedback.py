@@ -325,3 +325,14 @@ def test_a_sheet_with_comments_of_its_own_keeps_them():
     assert out["A1"].comment.text == "填表人的批注"
     assert _filled(out) == {f"{COL['会员人数（人）']}2": markup.ERROR_FILL}
     assert "【错误】" in out[f"{COL['会员人数（人）']}2"].comment.text
+
+
+def test_a_workbook_that_unpacks_too_large_gets_the_problem_list_only(monkeypatch):
+    from data_pipeline import xlsx_patch
+
+    data = bad_upload()
+    fb = feedback.feedback(data, "新泰.xlsx", unit=XINTAI, with_markup=False)
+    monkeypatch.setattr(xlsx_patch, "MAX_UNPACKED", 1000)  # the real limit is 256 MiB: a zip bomb, not a submission
+    wb = openpyxl.load_workbook(io.BytesIO(fb.make_markup(data)))
+    assert wb.sheetnames == [markup.LIST_SHEET]
+    assert wb[markup.LIST_SHEET].max_row == 3 + len(fb.errors)
