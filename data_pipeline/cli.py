@@ -52,6 +52,43 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in reports) else 1
 
 
+def _template(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from data_pipeline import roster, templates
+
+    try:
+        ds = templates.resolve_dataset(args.dataset)
+        unit = roster.unit_for(county=args.county, chain=args.chain)
+        quarter = roster.Quarter.parse(args.period) if args.period else roster.reporting_quarter()
+    except (KeyError, ValueError) as exc:
+        print(f"无法生成模板：{exc.args[0]}", file=sys.stderr)
+        return 2
+    db = Path(args.db) if args.db else config.paths().db
+    con = None
+    if db.is_file():
+        try:
+            con = duckdb.connect(str(db), read_only=True)
+        except duckdb.Error:
+            print(f"提示：无法打开数据仓库 {db}，模板不预填上期数据", file=sys.stderr)
+    elif args.db:
+        print(f"无法生成模板：数据仓库不存在：{db}", file=sys.stderr)
+        return 2
+    try:
+        tpl = templates.build_template(ds.dataset, unit=unit, quarter=quarter, con=con)
+    finally:
+        if con is not None:
+            con.close()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(tpl.content)
+    if tpl.note:
+        print(f"提示：未预填上期数据 —— {tpl.note}", file=sys.stderr)
+    filled = f"，预填上期（{tpl.prefilled_from}）{tpl.prefilled_rows} 行" if tpl.prefilled_rows else ""
+    print(f"已生成模板“{tpl.title}”{filled} → {out}")
+    return 0
+
+
 def _prepare(args: argparse.Namespace) -> int:
     """Use an existing warehouse as it is; else build one from the submissions, generating demo data if none."""
     paths = config.paths()
@@ -91,6 +128,21 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="报送前自查：不需要数据仓库", description="逐个检查报送文件，列出每一处问题")
     c.add_argument("files", nargs="+", help="要检查的文件")
     c.set_defaults(func=_check)
+
+    t = sub.add_parser(
+        "template",
+        help="生成报送模板（.xlsx，按报送合同生成，可预填上期数据）",
+        description="按报送合同生成某类数据的报送模板：标题、表头、填写规则提示、下拉列表、数据校验与填表说明；"
+        "企业和名录类数据预填本单位上期已发布的行",
+    )
+    t.add_argument("dataset", help="数据类型：代码（如 enterprises）或中文名称（如 企业建会入会情况）")
+    who = t.add_mutually_exclusive_group()
+    who.add_argument("--county", help="填报的县市区（代码或名称，如 xintai、新泰市）：下拉列表只含本单位")
+    who.add_argument("--chain", help="填报的产业链工会（代码或名称，如 C01、汽车及零部件）")
+    t.add_argument("--period", help="统计期（如 2026Q4；默认最近一个已结束的季度）")
+    t.add_argument("--db", help="预填所用的数据仓库（默认看板的数据仓库，不存在则不预填）")
+    t.add_argument("--out", required=True, help="输出文件（.xlsx）")
+    t.set_defaults(func=_template)
 
     r = sub.add_parser("prepare", help="准备看板所用数据仓库（已有则直接使用）", description="准备看板数据仓库")
     r.add_argument("--seed", type=int, default=2022, help="需要生成模拟数据时的随机种子")

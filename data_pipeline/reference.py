@@ -21,6 +21,8 @@ def reload() -> None:
     for fn in (counties, chains, projects, indicators, datasets, policy_targets, disclosure_rules, status_settings):
         fn.cache_clear()
     _lookup.cache_clear()
+    warning_rules.cache_clear()
+    duty_roster.cache_clear()
 
 
 def _split(cell: str) -> tuple[str, ...]:
@@ -310,3 +312,72 @@ def code_of(dim: str, text: object) -> str | None:
     else:
         candidates = (s, re.sub(r"(产业链|产业|链)$", "", s))
     return next((lookup[c] for c in candidates if c in lookup), None)
+
+
+class WarningRule:
+    """A plausibility warning of the submission cycle: a comparison with the unit's last published quarter.
+
+    check: relative_change (|new − old| ÷ old > threshold), relative_drop ((old − new) ÷ old > threshold),
+    missing_row (a row of the last quarter, by the dataset's key without its period, is absent) or
+    rate_drop (the unit's sum(numerator) ÷ sum(denominator), in percent, falls by more than threshold points;
+    column is `numerator/denominator`). message_zh is a template filled by data_pipeline.warning_rules.
+    """
+
+    rule: str
+    dataset: str
+    check: str
+    column: str
+    threshold: float | None
+    message_zh: str
+
+
+@cache
+def warning_rules() -> tuple[WarningRule, ...]:
+    return tuple(
+        WarningRule(
+            rule=r["rule"],
+            dataset=r["dataset"],
+            check=r["check"],
+            column=r["column"],
+            threshold=float(r["threshold"]) if r["threshold"] else None,
+            message_zh=r["message_zh"],
+        )
+        for r in _rows("warning_rules.csv")
+    )
+
+
+@dataclass(frozen=True)
+class Duty:
+    """One line of the duty roster: a kind of unit owes a dataset at a frequency by a due rule.
+
+    Quarterly duties fall due `due_days_after_quarter` days after the quarter ends. Yearly duties are owed
+    in the fourth quarter's cycle, for the year `period_year_offset` after the quarter's year (0 = the
+    year just ended, 1 = the coming year), due on `due_month_day` (MM-DD) of the following year.
+    nil_return is what a unit may send instead of a file ('本期无数据', '无变化'); '' = a file is required.
+    """
+
+    unit_kind: str  # county | chain | city
+    dataset: str
+    frequency: str  # quarterly | yearly
+    due_days_after_quarter: int | None
+    due_month_day: str
+    period_year_offset: int
+    nil_return: str
+    scope_zh: str
+
+
+@cache
+def duty_roster() -> tuple[Duty, ...]:
+    return tuple(
+        Duty(
+            unit_kind=r["unit_kind"],
+            dataset=r["dataset"],
+            frequency=r["frequency"],
+            due_days_after_quarter=int(r["due_days_after_quarter"]) if r["due_days_after_quarter"] else None,
+            due_month_day=r["due_month_day"],
+            period_year_offset=int(r["period_year_offset"]) if r["period_year_offset"] else 0,
+            nil_return=r["nil_return"],
+            scope_zh=r["scope_zh"],
+        )
+        for r in _rows("duty_roster.csv")
+    )

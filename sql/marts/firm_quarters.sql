@@ -14,6 +14,7 @@ select
     has_union,
     members,
     migrant_workers,
-    migrant_members
+    migrant_members,
+    female_employees
 from stg_enterprises
 order by period_index, county, chain, credit_code
