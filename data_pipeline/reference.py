@@ -314,6 +314,7 @@ def code_of(dim: str, text: object) -> str | None:
     return next((lookup[c] for c in candidates if c in lookup), None)
 
 
+@dataclass(frozen=True)
 class WarningRule:
     """A plausibility warning of the submission cycle: a comparison with the unit's last published quarter.
 
