@@ -231,7 +231,7 @@ def heatmap(
         )
     )
     fig.update_yaxes(autorange="reversed", showgrid=False)
-    fig.update_xaxes(showgrid=False, tickangle=-45 if len(county_order) > 6 else 0, side="top")
+    fig.update_xaxes(showgrid=False, tickangle=-45 if len(county_order) > 6 else 0)
     return _finish(fig, title, subtitle, mode, max(380, 200 + 30 * len(chain_order)))
 
 
@@ -538,7 +538,11 @@ def compare(
         ]
     )
     fig.update_layout(barmode="group")
-    fig.update_yaxes(rangemode="tozero", ticksuffix="%" if unit == "%" else None)
+    if unit == "%":
+        span, cut = _rate_range(pd.concat([data["value"], data["city"]]))
+        fig.update_yaxes(range=[span[0], span[1] + 6], ticksuffix="%", title=_axis_note(span, cut, lang))
+    else:
+        fig.update_yaxes(rangemode="tozero")
     return _finish(fig, title, subtitle, mode, 360)
 
 
@@ -578,5 +582,9 @@ def grouped(
         )
     fig.update_layout(barmode="group", bargap=0.25)
     fig.update_xaxes(type="category", tickangle=-35)
-    fig.update_yaxes(rangemode="tozero", ticksuffix="%" if unit == "%" else None)
+    if unit == "%":
+        span, cut = _rate_range(data["value"])
+        fig.update_yaxes(range=span, ticksuffix="%", title=_axis_note(span, cut, lang))
+    else:
+        fig.update_yaxes(rangemode="tozero")
     return _finish(fig, title, subtitle, mode, 400)

@@ -126,6 +126,7 @@ def kpi_card(
             delta_description=tr(f"vs_{kpi['basis']}") if delta and not compact else None,
             chart_data=list(spark) if spark is not None and len(spark) > 1 and not hide else None,
             chart_type="line",
+            delta_color="off",  # colour means status (the badge below), never up or down
             help=None if compact else row[f"definition_{language}"],
             label_visibility="collapsed" if compact else "visible",
         )
