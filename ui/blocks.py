@@ -12,7 +12,7 @@ from data_pipeline import metrics, reference
 from reporting import charts
 from reporting import format as fmt
 from reporting.i18n import code_label
-from ui import data
+from ui import auth, data
 from ui.components import chart, empty_note, headline_grid, kpi_row, section
 from ui.filters import lang, names, tr
 from ui.layout import Renderer, View, behind_schedule, header, lowest, project_rows
@@ -331,10 +331,10 @@ def focus(view: View, dim: str, code: str) -> View:
 
 
 def pick(view: View, dim: str, *, key: str) -> str:
-    """Choose one county or chain (defaults to the first one in the sidebar filter)."""
-    options = list(names(dim, view.lang))
+    """Choose one county or chain (defaults to the first one in the sidebar filter); only those in the scope."""
+    options = list(auth.within_scope(dim, names(dim, view.lang)))
     chosen = view.filters.counties if dim == "county" else view.filters.chains
-    default = chosen[0] if chosen else options[0]
+    default = next((c for c in chosen if c in options), options[0])
     return st.selectbox(
         tr(f"pick_{dim}"),
         options,

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from reporting import export, theme
+from ui import auth
 
 
 def _key(name: str, key: str | None) -> str:
@@ -36,6 +37,8 @@ def download_menu(
     Files are made only when a button is clicked (callables, on_click="ignore": no rerun). Without a browser on
     the server the image buttons are disabled and a sentence says how to install one; data downloads still work.
     """
+    if not auth.allowed("export"):  # the role's permission (data an admin can change)
+        return
     base = _key(name, key)
     stem = export.safe_filename(name)
     lines = tuple(header_lines)
@@ -47,7 +50,7 @@ def download_menu(
         ):
             st.download_button(
                 label,
-                data=partial(_image, fig, fmt) if has_browser else b"",
+                data=auth.logged(partial(_image, fig, fmt), file=f"{stem}.{fmt}") if has_browser else b"",
                 file_name=f"{stem}.{fmt}",
                 mime=export.MIME_TYPES[fmt],
                 on_click="ignore",
@@ -60,7 +63,7 @@ def download_menu(
             st.caption(export.NO_CHROME_ZH)
         st.download_button(
             "数据 CSV（Excel 可直接打开）",
-            data=partial(export.frame_csv, frame.copy(), lines),
+            data=auth.logged(partial(export.frame_csv, frame.copy(), lines), file=f"{stem}.csv"),
             file_name=f"{stem}.csv",
             mime=export.MIME_TYPES["csv"],
             on_click="ignore",
@@ -69,7 +72,7 @@ def download_menu(
         )
         st.download_button(
             "数据 XLSX",
-            data=partial(export.frame_xlsx, frame.copy(), lines),
+            data=auth.logged(partial(export.frame_xlsx, frame.copy(), lines), file=f"{stem}.xlsx"),
             file_name=f"{stem}.xlsx",
             mime=export.MIME_TYPES["xlsx"],
             on_click="ignore",

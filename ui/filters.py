@@ -12,6 +12,7 @@ from data_pipeline import reference
 from data_pipeline.metrics import Filters
 from reporting import format as fmt
 from reporting.i18n import t
+from ui import auth
 
 DIMENSIONS = ("county", "chain")
 LANG_LABELS = {"zh": "中文", "en": "English"}
@@ -87,12 +88,14 @@ def scope_text(f: Filters, language: str = "zh", *, drop: Sequence[str] = ()) ->
     """'2026年第一至三季度 · 新泰市 · 全部产业链' — the filters in force, in words."""
     parts = [fmt.quarter_range(f.year, f.quarter_from, f.quarter_to, language)]
     sep = "、" if language == "zh" else ", "
-    if "county" not in drop:
+    if "county" not in drop:  # no selection = the whole scope (all counties unless the user's scope narrows it)
         county_names = names("county", language)
-        parts.append(sep.join(county_names.get(c, c) for c in f.counties) or t("all_counties", language))
+        counties = f.counties or f.scope.counties or ()
+        parts.append(sep.join(county_names.get(c, c) for c in counties) or t("all_counties", language))
     if "chain" not in drop:
         chain_names = names("chain", language)
-        parts.append(sep.join(chain_names.get(c, c) for c in f.chains) or t("all_chains", language))
+        chains = f.chains or f.scope.chains or ()
+        parts.append(sep.join(chain_names.get(c, c) for c in chains) or t("all_chains", language))
     return " · ".join(parts)
 
 
@@ -157,7 +160,7 @@ def sidebar(periods: Sequence[tuple[int, int]]) -> Filters | None:
         st.caption(fmt.quarter_range(int(year), q_from, q_to, lang()))
         for dim in DIMENSIONS:
             _seed_from_url(dim)
-            options = names(dim)
+            options = auth.within_scope(dim, names(dim), st.session_state[dim])
             st.multiselect(
                 tr(dim),
                 list(options),
@@ -184,6 +187,7 @@ def current(year: int | None = None, quarters: tuple[int, int] | None = None) ->
         quarter_to=int(q_to),
         counties=tuple(st.session_state.get("county", ())),
         chains=tuple(st.session_state.get("chain", ())),
+        scope=auth.current_scope(),  # fixed when the session was established; the query layer narrows to it
     )
 
 
