@@ -84,8 +84,12 @@ def page(browser):
 
 
 def settle(pg) -> None:
+    """Wait until the script run has finished (the app's own run state), not just until something is drawn."""
     pg.wait_for_selector("h1", timeout=30_000)
-    pg.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+    pg.wait_for_function(
+        "document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'",
+        timeout=30_000,
+    )
     pg.wait_for_timeout(300)
 
 
@@ -124,9 +128,9 @@ def test_a_county_user_signs_in_stays_in_scope_keeps_the_session_and_signs_out(s
     page.get_by_text("数据范围：新泰市").wait_for(timeout=30_000)
     page.wait_for_selector(".js-plotly-plot", timeout=30_000)
     settle(page)
-    assert "超出您的数据范围" in page.locator('[data-testid="stMain"]').inner_text()
     drawn = " ".join(page.locator(".js-plotly-plot text").all_text_contents())
     assert "新泰市" in drawn and "肥城市" not in drawn
+    assert "超出您的数据范围" in page.locator('[data-testid="stMain"]').inner_text()
     cookie = next(c for c in page.context.cookies() if c["name"] == accounts.COOKIE_NAME)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     assert page.evaluate("document.cookie").find(accounts.COOKIE_NAME) == -1  # not readable by scripts
