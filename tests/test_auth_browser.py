@@ -109,15 +109,17 @@ def audit(db: Path, action: str, actor: str | None = None) -> list[appstate.Audi
         return appstate.read_audit(con, actions=[action], actors=[actor] if actor else ())
 
 
-def test_an_unauthenticated_deep_link_shows_the_sign_in_form_and_no_number(server, page):
-    page.goto(f"{server}/counties?year=2024&county=xintai")
+@pytest.mark.parametrize("link", ["/counties?year=2024&county=xintai", "/data", "/audit"])
+def test_an_unauthenticated_deep_link_shows_the_sign_in_form_and_no_number(server, page, link):
+    page.goto(f"{server}{link}")
     sign_in_form_shown(page)
     main = page.locator('[data-testid="stMain"]').inner_text()
     assert "请登录" in main and "使用统一身份认证登录" in main
     assert not NUMBER.search(main)
     assert page.locator(".js-plotly-plot, [data-testid=stMetric], [data-testid=stDataFrame]").count() == 0
     assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # no page list either
-    assert page.locator("input[name=next]").get_attribute("value") == "/counties?year=2024&county=xintai"
+    if link != "/audit":  # an admin page nobody may list falls back to the default page
+        assert page.locator("input[name=next]").get_attribute("value") == link
 
 
 def test_a_county_user_signs_in_stays_in_scope_keeps_the_session_and_signs_out(server, page, appstate_db):
@@ -139,6 +141,16 @@ def test_a_county_user_signs_in_stays_in_scope_keeps_the_session_and_signs_out(s
     page.reload()
     page.get_by_text("数据范围：新泰市").wait_for(timeout=30_000)
     assert page.locator("input[name=password]").count() == 0
+
+    page.get_by_role("button", name="下载").first.click()  # an export: honours the scope, and is logged
+    with page.expect_download() as got:
+        page.get_by_role("button", name=re.compile("数据 CSV")).first.click()
+    csv = Path(got.value.path()).read_text(encoding="utf-8-sig")
+    assert "新泰市" in csv and "肥城市" not in csv
+    export = audit(appstate_db, "export", "xintai")[0].details
+    assert export["file"].endswith(".csv") and "county=feicheng" in export["filters"]
+    assert export["scope"] == "新泰市（含全市合计）"
+    page.keyboard.press("Escape")
 
     page.get_by_role("button", name="退出登录").click()
     sign_in_form_shown(page)
