@@ -418,6 +418,7 @@ def start_session(
         raise ValueError("start_session needs an admitted sign-in")
     token = token or secrets.token_urlsafe(32)
     expires = appstate.now() + dt.timedelta(seconds=SESSION_SECONDS)
+    appstate.purge_sessions(con, appstate.now() - dt.timedelta(days=30))  # the audit log keeps the sign-ins
     appstate.insert_session(con, _digest(token), granted.account.id, method, scope_to_dict(granted.scope), expires)
     appstate.audit(
         con,

@@ -203,6 +203,12 @@ def test_single_sign_on_maps_the_identity_to_its_account_and_scope(server, page,
     assert accounts.chain_name("C10") in drawn and accounts.chain_name("C01") not in drawn  # C01 has data too
     assert len(audit(appstate_db, "sign_in", "chain10")) == len(signed)
 
+    page.get_by_role("button", name="退出登录").click()  # ends our session, then Streamlit's and the provider's
+    page.get_by_role("button", name="End session").click()  # the provider's own page (RP-initiated logout)
+    sign_in_form_shown(page)
+    assert not any(c["name"].startswith("_streamlit_user") for c in page.context.cookies())
+    assert audit(appstate_db, "sign_out", "chain10")[0].details["method"] == "oidc"
+
 
 def test_single_sign_on_of_an_unknown_identity_is_refused_and_logged(server, page, appstate_db):
     _sso(page, server, "stranger")
