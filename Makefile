@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 
 run: $(STAMP)
 	$(PY) -m data_pipeline prepare
-	$(PY) -m streamlit run dashboard.py
+	$(PY) -m streamlit run server.py
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)

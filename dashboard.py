@@ -5,9 +5,11 @@ import streamlit as st
 import ui
 from data_pipeline import reference
 from reporting.i18n import t
+from ui import auth
 
 st.set_page_config(page_title=t("app_title"), page_icon=":material/insights:", layout="wide")
 
+auth.identify()  # who is looking (signed-in account, SSO, or the open local user); no page runs for nobody
 lang = ui.lang()
 PROJECT_ICONS = {
     "ideology": ":material/flag:",
@@ -42,12 +44,20 @@ navigation = st.navigation(
         ],
         t("nav_data", lang): [
             page("app_pages/data.py", "page_data", "data", ":material/dataset:"),
-            page("app_pages/briefing.py", "page_briefing", "briefing", ":material/slideshow:"),
+            *(
+                [page("app_pages/briefing.py", "page_briefing", "briefing", ":material/slideshow:")]
+                if auth.allowed("deck")
+                else []
+            ),
         ],
-    }
+        **auth.admin_pages(),
+    },
+    position=auth.nav_position(),
 )
+auth.gate(navigation)  # the sign-in form (and stop) unless someone may see data; the user box otherwise
 
 filters = ui.sidebar_filters()
 if filters is not None:
+    auth.scope_notice(filters)
     ui.share_box(filters, navigation.url_path)
 ui.run_page(navigation)

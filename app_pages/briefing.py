@@ -7,6 +7,7 @@ import streamlit as st
 
 import ui
 from reporting import deck, export
+from ui import auth
 from ui.data import version
 from ui.filters import names
 
@@ -17,6 +18,9 @@ def request_build() -> None:
     st.session_state["brief_requested"] = True
 
 
+if not auth.allowed("deck"):  # the page is registered only for roles that may build decks; a direct run stops here
+    st.info("您的角色不能生成简报。", icon=":material/block:")
+    st.stop()
 view = ui.header(
     ui.tr("page_briefing"),
     caption="为汇报会生成演示文稿、图表图片和数据工作簿；范围取左侧边栏的年度、季度、县市区和产业链。",
@@ -62,6 +66,7 @@ if st.session_state.pop("brief_requested", False):
         briefing = deck.render_deck(spec, progress=lambda message: status.update(label=message))
         status.update(label="简报已生成", state="complete")
     st.session_state["briefing"] = (signature, briefing)
+    auth.record("deck", sections=list(sections))
 
 stored = st.session_state.get("briefing")
 if stored and stored[0] == signature:
@@ -72,7 +77,7 @@ if stored and stored[0] == signature:
     with st.container(horizontal=True):
         st.download_button(
             "演示文稿 PPTX",
-            briefing.pptx,
+            auth.logged(briefing.pptx, file=f"{stem}.pptx"),
             f"{stem}.pptx",
             PPTX,
             on_click="ignore",
@@ -81,7 +86,7 @@ if stored and stored[0] == signature:
         )
         st.download_button(
             "图表 PNG（ZIP）",
-            partial(deck.charts_zip, spec) if has_browser else b"",
+            auth.logged(partial(deck.charts_zip, spec), file=f"{stem}_图表.zip") if has_browser else b"",
             f"{stem}_图表.zip",
             ZIP,
             on_click="ignore",
@@ -90,5 +95,10 @@ if stored and stored[0] == signature:
             help=None if has_browser else export.NO_CHROME_ZH,
         )
         st.download_button(
-            "数据工作簿 XLSX", briefing.xlsx, f"{stem}_数据.xlsx", XLSX, on_click="ignore", icon=":material/grid_on:"
+            "数据工作簿 XLSX",
+            auth.logged(briefing.xlsx, file=f"{stem}_数据.xlsx"),
+            f"{stem}_数据.xlsx",
+            XLSX,
+            on_click="ignore",
+            icon=":material/grid_on:",
         )

@@ -1,4 +1,4 @@
-"""The data pipeline's verbs: demo, build, check and prepare (what `make run` calls)."""
+"""The data pipeline's verbs: demo, build, check, prepare (what `make run` calls) and users (accounts)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,14 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from data_pipeline import config
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from data_pipeline.appstate import Account
 
 
 def _progress(message: str) -> None:
@@ -106,6 +112,108 @@ def _prepare(args: argparse.Namespace) -> int:
     return _build(argparse.Namespace(raw=str(raw), db=str(paths.db), brief=True))
 
 
+def _read_password() -> str | None:
+    """A password piped on stdin (its first line); None when stdin is a terminal or empty (one is generated)."""
+    if sys.stdin is None or sys.stdin.isatty():
+        return None
+    return sys.stdin.readline().rstrip("\r\n") or None
+
+
+def _users(args: argparse.Namespace) -> int:
+    from data_pipeline import accounts, appstate
+
+    actor = f"cli:{_os_user()}"
+    try:
+        with appstate.connect() as con:
+            if args.action == "add":
+                password = _read_password()
+                account, generated = accounts.add_account(
+                    con,
+                    args.login,
+                    args.role,
+                    county=args.county,
+                    chain=args.chain,
+                    name=args.name or "",
+                    password=password,
+                    email=args.email,
+                    oidc_subject=args.oidc_subject,
+                    actor=actor,
+                )
+                print(f"已新增账号 {account.login}（{_role_text(con, account)}）")
+                _print_generated(generated)
+                if accounts.login_required():
+                    print("已启用登录：打开看板的每个页面都需要先登录。")
+            elif args.action == "list":
+                _list_users(con)
+            elif args.action in ("disable", "enable"):
+                account = accounts.set_disabled(con, args.login, args.action == "disable", actor=actor)
+                print(f"已{'停用' if account.disabled else '启用'}账号 {account.login}")
+            elif args.action == "reset":
+                password = _read_password()
+                account, generated = accounts.reset_password(con, args.login, password, actor=actor)
+                print(f"已重置账号 {account.login} 的密码并解除锁定；该账号已登录的会话全部失效")
+                _print_generated(generated)
+    except accounts.AccountError as exc:
+        print(f"操作失败：{exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "?"
+
+
+def _print_generated(password: str | None) -> None:
+    if password:
+        print(f"初始密码（只显示这一次，请转交本人并提醒登录后妥善保管）：{password}")
+
+
+def _role_text(con: sqlite3.Connection, account: Account) -> str:
+    from data_pipeline import accounts
+
+    role = accounts.role_of(con, account)
+    unit = accounts.county_name(account.county) or accounts.chain_name(account.chain)
+    return f"{role.name_zh}{' · ' + unit if unit else ''}"
+
+
+def _list_users(con: sqlite3.Connection) -> None:
+    from data_pipeline import appstate
+
+    rows = appstate.list_accounts(con)
+    if not rows:
+        print(
+            "尚无账号：看板以“未启用登录”方式运行。新增第一个管理员：python -m data_pipeline users add 账号 --role admin"
+        )
+        return
+    now = appstate.now()
+    print("账号\t姓名\t角色\t状态\t邮箱\t最近登录")
+    for a in rows:
+        if a.disabled:
+            state = "停用"
+        elif a.locked_until and a.locked_until > now:
+            state = f"锁定至 {a.locked_until.astimezone():%H:%M}"
+        else:
+            state = "正常"
+        last = appstate.parse_stamp(a.last_sign_in_at)
+        print(
+            "\t".join(
+                [
+                    a.login,
+                    a.display_name or "-",
+                    _role_text(con, a),
+                    state,
+                    a.email or "-",
+                    f"{last.astimezone():%Y-%m-%d %H:%M}" if last else "-",
+                ]
+            )
+        )
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m data_pipeline", description="泰安市总工会“五大工程”数据管道")
     sub = p.add_subparsers(dest="verb", required=True)
@@ -147,6 +255,40 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("prepare", help="准备看板所用数据仓库（已有则直接使用）", description="准备看板数据仓库")
     r.add_argument("--seed", type=int, default=2022, help="需要生成模拟数据时的随机种子")
     r.set_defaults(func=_prepare)
+
+    u = sub.add_parser(
+        "users",
+        help="管理看板账号（新增、列出、停用、重置密码）",
+        description="管理看板账号。一旦存在任一账号，看板的每个页面都需要登录。",
+    )
+    users = u.add_subparsers(dest="action", required=True)
+    add = users.add_parser(
+        "add",
+        help="新增账号",
+        description="新增账号。密码从标准输入读取（如 echo 密码 | …）；不用管道时自动生成一个并只显示一次。",
+    )
+    add.add_argument("login", help="登录账号名")
+    add.add_argument(
+        "--role",
+        required=True,
+        help="角色：admin 管理员、leader 领导、analyst 分析员、county 县市区工会、chain 产业链工会",
+    )
+    add.add_argument("--county", help="所属县市区（代码、名称或简称均可，如 xintai、新泰市）；county 角色必填")
+    add.add_argument("--chain", help="所属产业链（代码或名称，如 C10）；chain 角色必填")
+    add.add_argument("--name", help="姓名或单位名称（显示用）")
+    add.add_argument("--email", help="统一身份认证（单点登录）使用的邮箱")
+    add.add_argument("--oidc-subject", help="统一身份认证的用户标识 subject（有则优先于邮箱匹配）")
+    add.set_defaults(func=_users)
+    lst = users.add_parser("list", help="列出全部账号", description="列出全部账号、角色、状态和最近登录时间")
+    lst.set_defaults(func=_users)
+    for action, text in (
+        ("disable", "停用账号（并使其已登录的会话失效）"),
+        ("enable", "重新启用已停用的账号"),
+        ("reset", "重置密码并解除锁定（新密码从标准输入读取，不用管道时自动生成）"),
+    ):
+        a = users.add_parser(action, help=text, description=text)
+        a.add_argument("login", help="登录账号名")
+        a.set_defaults(func=_users)
     return p
 
 

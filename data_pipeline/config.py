@@ -13,6 +13,7 @@ REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 DB_ENV = "UNION_DASH_DB"
 RAW_ENV = "UNION_DASH_RAW"
 HASH_KEY_ENV = "UNION_DASH_HASH_KEY"
+APPSTATE_ENV = "UNION_DASH_APPSTATE"
 REFERENCE_ENV = "UNION_DASH_REFERENCE"
 
 
@@ -24,20 +25,37 @@ def reference_dir() -> Path:
 
 @dataclass(frozen=True)
 class Paths:
-    """Where the warehouse, the submissions and the local secrets live."""
+    """Where the warehouse, the submissions, the app state and the local secrets live."""
 
     db: Path
     raw: Path
     data_dir: Path
+    appstate_override: Path | None = None
 
     @property
     def hash_key_file(self) -> Path:
         return self.data_dir / "hash.key"
 
+    @property
+    def appstate(self) -> Path:
+        """The app-state database (accounts, roles, sessions, audit log): beside the warehouse, never inside it."""
+        return self.appstate_override or self.db.with_name("appstate.sqlite")
+
+    @property
+    def session_key_file(self) -> Path:
+        """The key that signs sign-in cookies, beside the app-state database (created once, mode 0600)."""
+        return self.appstate.with_name("session.key")
+
 
 def paths() -> Paths:
-    """Resolve paths now (not at import), honouring UNION_DASH_DB and UNION_DASH_RAW."""
+    """Resolve paths now (not at import), honouring UNION_DASH_DB, UNION_DASH_RAW and UNION_DASH_APPSTATE."""
     data_dir = REPO_ROOT / "data"
     db = Path(os.environ.get(DB_ENV) or data_dir / "warehouse.duckdb")
     raw = Path(os.environ.get(RAW_ENV) or data_dir / "raw")
-    return Paths(db=db.expanduser(), raw=raw.expanduser(), data_dir=data_dir)
+    appstate = os.environ.get(APPSTATE_ENV)
+    return Paths(
+        db=db.expanduser(),
+        raw=raw.expanduser(),
+        data_dir=data_dir,
+        appstate_override=Path(appstate).expanduser() if appstate else None,
+    )

@@ -140,6 +140,10 @@ def _aggregate(con: Con, f: Filters, codes: Sequence[str], grain: str, ranges: l
 
     Each indicator is totalled by the query its catalogue row names (additive cells by default)."""
     codes = list(dict.fromkeys(codes))
+    if _NONE in area(f)[0] or _NONE in area(f)[1]:  # narrowed to nothing: no data, not zeros
+        return pd.DataFrame(columns=["span", "indicator", "county", "chain", *_MEASURES]).astype(
+            {m: "float64" for m in _MEASURES}
+        )
     names = tuple(dict.fromkeys((_rule(c).query or "agg_cells") for c in codes))
     params = {"grain": grain, **_ranges_params(ranges), **_params(f), "codes": codes, "all_rules": False}
     found_rows = run_rows(con, names, params) if names else []  # one statement, one round trip, plain rows

@@ -15,6 +15,17 @@ TINY_RAW = Path(__file__).resolve().parent / "fixtures" / "tiny" / "raw"
 TEST_HASH_KEY = "test-hash-key-not-secret"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def appstate_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """An app-state database (accounts, audit log) in a temporary folder, so no test writes beside the repo's
+    warehouse; it has no accounts, so the dashboard runs open unless a test configures its own."""
+    db = tmp_path_factory.mktemp("appstate") / "appstate.sqlite"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("UNION_DASH_APPSTATE", str(db))
+        mp.delenv("UNION_DASH_REQUIRE_LOGIN", raising=False)
+        yield db
+
+
 @pytest.fixture(scope="session")
 def hash_key_env() -> Iterator[str]:
     """A fixed ID-hash key, so builds in tests never create a key file in the repository."""

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,12 +22,21 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def dashboard_server(db: Path, *, start_seconds: float = 60) -> Iterator[str]:
-    """`streamlit run dashboard.py` on the warehouse `db`; yields the base URL once it answers its health check."""
-    port = free_port()
-    env = {**os.environ, "UNION_DASH_DB": str(db)}
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true"]
+def dashboard_server(
+    db: Path,
+    *,
+    start_seconds: float = 60,
+    env: Mapping[str, str] | None = None,
+    args: Sequence[str] = (),
+    port: int | None = None,
+) -> Iterator[str]:
+    """`streamlit run server.py` (the dashboard and its sign-in routes) on the warehouse `db`; yields the base URL
+    once it answers its health check. `env` adds variables (e.g. UNION_DASH_APPSTATE), `args` Streamlit options."""
+    port = port or free_port()
+    env = {**os.environ, "UNION_DASH_DB": str(db), **(env or {})}
+    cmd = [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true"]
     cmd += ["--server.port", str(port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+    cmd += list(args)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

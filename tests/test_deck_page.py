@@ -6,6 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from data_pipeline import appstate
 from reporting import deck
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
@@ -26,3 +27,6 @@ def test_briefing_page_outlines_and_builds_the_deck(tiny_warehouse, monkeypatch,
     _, briefing = at.session_state["briefing"]
     slides = deck.slide_texts(briefing.pptx)
     assert len(slides) == 19 and slides[-1]["title"] == "数据来源与说明"
+    with appstate.connect() as con:  # the build is in the audit log: who (the open local user), what, which filters
+        built = appstate.read_audit(con, actions=["deck"])[0]
+    assert built.actor == "local" and "year=" in built.details["filters"] and built.details["sections"]

@@ -9,6 +9,7 @@ import streamlit as st
 
 from reporting import export, theme
 from reporting.spec import ChartSpec
+from ui import auth
 from ui.filters import tr
 
 
@@ -31,6 +32,8 @@ def download_menu(spec: ChartSpec) -> None:
     Files are made only when a button is clicked (callables, on_click="ignore": no rerun). Without a browser on
     the server the image buttons are disabled and a sentence says how to install one; data downloads still work.
     """
+    if not auth.allowed("export"):  # the role's permission (data an admin can change)
+        return
     base = f"dl_{spec.key}"
     stem = export.safe_filename(spec.title)
     has_browser = export.chrome_path() is not None
@@ -41,7 +44,7 @@ def download_menu(spec: ChartSpec) -> None:
         ):
             st.download_button(
                 label,
-                data=partial(_image, spec, fmt) if has_browser else b"",
+                data=auth.logged(partial(_image, spec, fmt), file=f"{stem}.{fmt}") if has_browser else b"",
                 file_name=f"{stem}.{fmt}",
                 mime=export.MIME_TYPES[fmt],
                 on_click="ignore",
@@ -58,7 +61,7 @@ def download_menu(spec: ChartSpec) -> None:
         ):
             st.download_button(
                 label,
-                data=partial(_table, spec, fmt),
+                data=auth.logged(partial(_table, spec, fmt), file=f"{stem}.{fmt}"),
                 file_name=f"{stem}.{fmt}",
                 mime=export.MIME_TYPES[fmt],
                 on_click="ignore",

@@ -13,6 +13,7 @@ from data_pipeline.metrics import Filters
 from reporting import format as fmt
 from reporting import spec as recipes
 from reporting.i18n import t
+from ui import auth
 
 DIMENSIONS = ("county", "chain")
 LANG_LABELS = {"zh": "中文", "en": "English"}
@@ -145,7 +146,7 @@ def sidebar(periods: Sequence[tuple[int, int]]) -> Filters | None:
         st.caption(fmt.quarter_range(int(year), q_from, q_to, lang()))
         for dim in DIMENSIONS:
             _seed_from_url(dim)
-            options = names(dim)
+            options = auth.within_scope(dim, names(dim), st.session_state[dim])
             st.multiselect(
                 tr(dim),
                 list(options),
@@ -172,6 +173,7 @@ def current(year: int | None = None, quarters: tuple[int, int] | None = None) ->
         quarter_to=int(q_to),
         counties=tuple(st.session_state.get("county", ())),
         chains=tuple(st.session_state.get("chain", ())),
+        scope=auth.current_scope(),  # fixed when the session was established; the query layer narrows to it
     )
 
 
