@@ -458,7 +458,7 @@ def add(shapes, chart, left: int, top: int, width: int, height: int, *, lang: st
             _add_key(shapes, key, left, top + body, width, lang)
         return frame
     p = plot(chart, lang)
-    key = _key_lines(p.statuses, p.small_note, "", lang)
+    key = key_pieces(p, lang)
     body = height - (KEY_H if key else 0)
     frame = add_plot(shapes, p, left, top, width, body, lang=lang, size=size)
     if key:
@@ -476,7 +476,8 @@ def add_plot(shapes, p: Plot, left: int, top: int, width: int, height: int, *, l
     chart = frame.chart
     _font(chart.font, size, INK)
     chart.has_title = False
-    legend = len(p.series) > 1
+    # Bars coloured by status: no legend (its swatch would show one colour), the key under the chart says it all.
+    legend = len(p.series) > 1 and not (p.statuses and not p.line)
     chart.has_legend = legend
     if legend:
         chart.legend.position = XL_LEGEND_POSITION.TOP
@@ -614,6 +615,13 @@ def _style_series(series, s: Series, p: Plot, size: float, position) -> None:
     labels.number_format_is_linked = False
     _font(labels.font, size - 1, s.colour if p.line else INK)
     labels.position = position
+    if any(x.target for x in p.series) and not p.line:
+        # a label that ends inside the target's outline: a white ground keeps the dashed edge from crossing it
+        ground = labels._element.makeelement(qn("c:spPr"), {})
+        fill = ground.makeelement(qn("a:solidFill"), {})
+        fill.append(fill.makeelement(qn("a:srgbClr"), {"val": "FFFFFF"}))
+        ground.append(fill)
+        labels._element.find(qn("c:numFmt")).addnext(ground)
     crowded = p.line and len(p.categories) * sum(1 for x in p.series if x.labels) > 12
     if not crowded:
         labels.show_value = True
@@ -628,6 +636,15 @@ def _style_series(series, s: Series, p: Plot, size: float, position) -> None:
     number = dlbl.makeelement(qn("c:numFmt"), {"formatCode": p.label_format, "sourceLinked": "0"})
     dlbl.find(qn("c:spPr")).addprevious(number)
     _font(label.font, size - 1, s.colour, bold=True)
+
+
+def key_pieces(p: Plot, lang: str) -> list[tuple[str, str]]:
+    """The line under an Office chart: with status colours (and so no legend), the target's mark too."""
+    pieces: list[tuple[str, str]] = []
+    target = next((s for s in p.series if s.target), None)
+    if p.statuses and not p.line and target is not None:
+        pieces += [("□ ", theme.TARGET), (target.name + "    ", MUTED)]
+    return pieces + _key_lines(p.statuses, p.small_note, "", lang)
 
 
 def _key_lines(statuses: list[str], small: bool, note: str, lang: str) -> list[tuple[str, str]]:
@@ -657,6 +674,11 @@ def _add_key(shapes, pieces: list[tuple[str, str]], left: int, top: int, width: 
     fonts_everywhere(box._element, lang)
 
 
+def text_width(text: str, size: float) -> float:
+    """Approximate width in points of one line of text: CJK characters a full em, others about half."""
+    return sum(size if ord(ch) > 0x2E80 else size * 0.55 for ch in str(text))
+
+
 def _add_grid(shapes, g: Grid, left: int, top: int, width: int, height: int, *, size: float = 11, lang: str = "zh"):
     header = 1 if g.columns else 0
     label = 1 if g.rows else 0
@@ -670,7 +692,9 @@ def _add_grid(shapes, g: Grid, left: int, top: int, width: int, height: int, *, 
     table.first_row = bool(header)
     table.horizontal_banding = False
     if label:
-        first = int(width * (0.17 if n_cols > 8 else 0.22))
+        # the row labels on one line where they fit in a quarter of the width (long English chain names)
+        need = Pt(max(text_width(r, size) for r in g.rows)) + Inches(0.12) if g.rows else 0
+        first = int(min(max(need, width * 0.14), width * 0.25))
         table.columns[0].width = first
         for j in range(1, n_cols):
             table.columns[j].width = int((width - first) / (n_cols - 1))
@@ -680,7 +704,7 @@ def _add_grid(shapes, g: Grid, left: int, top: int, width: int, height: int, *, 
     for i in range(n_rows):
         table.rows[i].height = head_h if i < header else row_h
 
-    def put(cell, text: str, fill: str | None, ink: str, bold: bool = False, align=PP_ALIGN.CENTER) -> None:
+    def put(cell, text: str, fill: str | None, ink: str, bold: bool = False, align=PP_ALIGN.CENTER, size=size) -> None:
         cell.fill.solid()
         cell.fill.fore_color.rgb = _colour(fill or "#ffffff")
         cell.margin_left = cell.margin_right = Inches(0.04)
@@ -699,7 +723,7 @@ def _add_grid(shapes, g: Grid, left: int, top: int, width: int, height: int, *, 
         if label:
             put(table.cell(0, 0), g.corner, theme.PALETTE[0], "#ffffff", True, PP_ALIGN.LEFT)
         for j, name in enumerate(g.columns, start=label):
-            put(table.cell(0, j), name, theme.PALETTE[0], "#ffffff", True)
+            put(table.cell(0, j), name, theme.PALETTE[0], "#ffffff", True, size=size - (1 if lang == "en" else 0))
     for i, row in enumerate(g.cells, start=header):
         if label:
             put(table.cell(i, 0), g.rows[i - header], "#ffffff", INK, False, PP_ALIGN.LEFT)
