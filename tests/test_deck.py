@@ -9,6 +9,7 @@ import zipfile
 import duckdb
 import pandas as pd
 import pytest
+from docx import Document
 from pptx import Presentation
 from pptx.oxml.ns import qn
 
@@ -43,7 +44,7 @@ def no_browser_briefing(spec) -> deck.Briefing:
 def rendered(spec) -> deck.Briefing:
     if export.chrome_path() is None:
         pytest.skip("no Chrome/Chromium found")
-    return deck.render_deck(spec, charts="image", with_zip=True)
+    return deck.render_deck(spec, charts="image", with_zip=True, with_docx=True)
 
 
 def _chart_slides(pptx: bytes) -> list[dict]:
@@ -223,7 +224,9 @@ def test_every_chart_slide_has_a_picture(rendered, spec):
     charts = _chart_slides(rendered.pptx)
     assert len(charts) == len(spec.charts)
     assert not any(chart.empty for _, chart in spec.charts)  # the tiny warehouse has data for every chart of 2024
-    assert all(s["pictures"] == 1 and s["tables"] == 0 for s in charts)
+    assert all(s["pictures"] == 1 and s["tables"] == 0 and s["charts"] == 0 for s in charts)
+    report = Document(io.BytesIO(rendered.docx))  # the Word report takes the same pictures
+    assert len(report.inline_shapes) == len(spec.shown) and len(report.tables) == 1 + 5
 
 
 @pytest.mark.image
