@@ -552,7 +552,7 @@ def _every_label(axis) -> None:
 
 def _nice(top: float) -> float:
     step = 10 ** math.floor(math.log10(top))
-    for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+    for m in (1, 1.2, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 7, 8, 10):
         if m * step >= top:
             return m * step
     return 10 * step
