@@ -157,7 +157,8 @@ def render_deck(
     pictures: list[bytes | None] | None = None
     zipped = None
     warning = None
-    drawn = [(i, chart, chart.draw()) for i, (_, chart) in enumerate(pairs) if not chart.empty]
+    pictured = charts == "image" or with_zip  # figures are drawn only when pictures are wanted
+    drawn = [(i, chart, chart.draw()) for i, (_, chart) in enumerate(pairs) if not chart.empty] if pictured else []
     jobs = [(_for_slide(fig), _opts(*PICTURE_PX, PICTURE_SCALE)) for _, _, fig in drawn] if charts == "image" else []
     if with_zip:
         jobs += [(fig, _opts(*ZIP_PX, 2)) for _, _, fig in drawn]
@@ -247,7 +248,7 @@ def _style(run, size: float, *, bold: bool = False, colour: RGBColor = INK) -> N
     font = run.font
     font.size, font.bold = Pt(size), bold
     font.color.rgb = colour
-    pptx_charts.east_asian(run._r.get_or_add_rPr())  # a:latin and a:ea (what PowerPoint/WPS use for Chinese)
+    # a:latin and a:ea (what PowerPoint/WPS use for Chinese) come in write_pptx's last pass over every run
 
 
 def _text(

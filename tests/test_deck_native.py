@@ -406,3 +406,51 @@ def test_an_english_deck_has_no_chinese_outside_user_data(con):
     assert leftover_cjk(texts, user_data(spec)) == []
     langs = {rpr.get("lang") for slide in prs.slides for rpr in slide.shapes._spTree.iter(qn("a:rPr"))}
     assert langs == {"en-US"}
+
+
+def _chart(kind: str, frame: pd.DataFrame, unit: str = "%", **options) -> deck.Chart:
+    return deck.Chart(
+        title=f"{kind} 测试",
+        figure=lambda f: None,
+        frame=frame,
+        takeaway="",
+        unit=unit,
+        decimals=1,
+        kind=kind,
+        options=options,
+    )
+
+
+def test_every_kind_of_chart_draws_natively_from_its_frame(spec):
+    places = pd.DataFrame({"key": ["xintai", "taishan"], "name_zh": ["新泰市", "泰山区"]})
+    grouped = pd.concat(
+        [
+            places.assign(indicator="P5_UNION_RATE", value=[80.5, 70.0]),
+            places.assign(indicator="P5_MEMBER_RATE", value=[60.0, 65.5]),
+        ]
+    )
+    compare = pd.DataFrame({"name_zh": ["入会率", "建会率"], "value": [62.5, 75.0], "city": [85.0, 90.0]})
+    firms = pd.DataFrame({"rate": [12.0, 50.0, 51.0, 99.0, 100.0, None]})
+    tiles = places.assign(value=[85.6, 22.2], grid_row=[1, 2], grid_col=[1, 2])
+    trend = pd.DataFrame({"indicator": ["P5_MEMBER_RATE"] * 2, "period": ["2024Q1", "2024Q2"], "value": [60.0, 61.5]})
+    charts = (
+        _chart("grouped", grouped, names={"P5_UNION_RATE": "建会率", "P5_MEMBER_RATE": "入会率"}),
+        _chart("compare", compare, left="医药及医疗器械", right="全市"),
+        _chart("histogram", firms, unit="家", column="rate", x_title="企业入会率（%）", y_title="企业数（家）"),
+        _chart("tile_grid", tiles),
+        _chart("trend", trend, names={"P5_MEMBER_RATE": "入会率"}, target=65.0),
+    )
+    prs = Presentation(io.BytesIO(deck.write_pptx(deck.with_sections(spec, [deck.Section("测试", charts)]))))
+    slides = list(prs.slides)[2:-1]
+    categories, series = _read(_chart_shape(slides[0]))
+    assert categories == ["新泰市", "泰山区"] and series == {"建会率": [80.5, 70.0], "入会率": [60.0, 65.5]}
+    categories, series = _read(_chart_shape(slides[1]))
+    assert categories == ["入会率", "建会率"] and series == {"医药及医疗器械": [62.5, 75.0], "全市": [85.0, 90.0]}
+    categories, series = _read(_chart_shape(slides[2]))
+    counts = dict(zip(categories, series["企业数（家）"], strict=True))
+    assert len(categories) == 20 and sum(counts.values()) == 5
+    assert (counts["10–15"], counts["45–50"], counts["50–55"], counts["95–100"]) == (1, 1, 1, 2)
+    table = next(s.table for s in slides[3].shapes if s.has_table)
+    assert (table.cell(0, 0).text, table.cell(1, 1).text) == ("新泰市\n85.6", "泰山区\n22.2")
+    categories, series = _read(_chart_shape(slides[4]))
+    assert categories == ["2024Q1", "2024Q2"] and series == {"入会率": [60.0, 61.5], "目标": [65.0, 65.0]}
