@@ -242,6 +242,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "brief_col_actual": ("实际", "Actual"),
     "brief_col_progress": ("完成进度", "Progress"),
     "brief_summary": ("总体情况", "Summary"),
+    "brief_scope": ("统计范围：{scope}", "Scope: {scope}"),
     "brief_section_kpis": ("重点指标", "Headline figures"),
     "brief_behind": ("进度落后：{items}", "Behind schedule: {items}"),
     "brief_table_caption": ("表{n}　{title}", "Table {n}. {title}"),

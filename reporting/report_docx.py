@@ -114,7 +114,10 @@ def write_docx(spec, pictures: Sequence[bytes | None] | None = None) -> bytes:
     doc.add_heading(t("brief_sources_title", lang), level=1)
     from reporting.deck import source_lines
 
-    for line in source_lines(spec):
+    lines = [t("brief_scope", lang, scope=spec.scope), *source_lines(spec)]
+    if not any(spec.data_date in line for line in lines):
+        lines.insert(1, spec.data_date)
+    for line in lines:
         doc.add_paragraph(line, style="List Bullet")
     _footer(doc, spec)
     doc.core_properties.title = spec.title

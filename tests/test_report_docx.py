@@ -148,7 +148,8 @@ def test_sources_data_date_and_scope_close_the_report(spec, docx):
     doc = Document(io.BytesIO(docx))
     texts = [p.text for p in doc.paragraphs]
     start = texts.index("数据来源与说明")
-    assert texts[start + 1 :] == list(spec.sources)
+    assert texts[start + 1 :] == [f"统计范围：{spec.scope}", *spec.sources]
+    assert any(spec.data_date in line for line in spec.sources)
     assert spec.scope in texts[:5] and spec.data_date in texts[:5]
     footer = doc.sections[0].footer.paragraphs[0]
     assert footer.text.startswith(f"筛选：{spec.scope} ｜ {spec.data_date}") and footer.text.endswith("第页")
