@@ -1,4 +1,4 @@
-"""简报导出: a PPTX deck, a ZIP of chart PNGs and a workbook of their data, for the sidebar filters in force."""
+"""简报导出: a PPTX deck, a Word report, a ZIP of chart PNGs and a workbook of their data, for the sidebar filters."""
 
 from functools import partial
 
@@ -11,7 +11,7 @@ from ui import auth
 from ui.data import version
 from ui.filters import names
 
-PPTX, XLSX, ZIP = export.MIME_TYPES["pptx"], export.MIME_TYPES["xlsx"], export.MIME_TYPES["zip"]
+PPTX, DOCX, XLSX, ZIP = (export.MIME_TYPES[k] for k in ("pptx", "docx", "xlsx", "zip"))
 
 
 def request_build() -> None:
@@ -23,7 +23,7 @@ if not auth.allowed("deck"):  # the page is registered only for roles that may b
     st.stop()
 view = ui.header(
     ui.tr("page_briefing"),
-    caption="为汇报会生成演示文稿、图表图片和数据工作簿；范围取左侧边栏的年度、季度、县市区和产业链。",
+    caption="为汇报会生成演示文稿、Word 简报、图表图片和数据工作簿；范围取左侧边栏的年度、季度、县市区和产业链。",
 )
 st.markdown(f"**范围：** {view.scope()}")
 
@@ -49,21 +49,22 @@ if not sections:
     st.info("请至少选择一个章节。")
     st.stop()
 
-spec = deck.build_spec(ui.ask, view.filters, sections)
-outline = pd.DataFrame([{"章节": s.title, "图表": c.title, "一句话结论": c.takeaway} for s, c in spec.charts])
-st.caption(f"共 {len(spec.charts) + 3} 页：封面、重点指标、{len(spec.charts)} 张图表各一页、数据来源。")
+spec = deck.build_spec(ui.ask, view.filters, sections, lang=ui.lang())
+outline = pd.DataFrame([{"章节": s.title, "图表": c.title, "一句话结论": c.takeaway} for s, c in spec.shown])
+skipped = f"；{len(spec.skipped)} 张图表在所选范围内没有数据，列在数据来源页" if spec.skipped else ""
+st.caption(f"共 {spec.slide_count} 页：封面、重点指标、{len(spec.shown)} 张图表各一页、数据来源{skipped}。")
 st.dataframe(outline, hide_index=True, width="stretch")
 
 has_browser = export.chrome_path() is not None
 if not has_browser:
-    st.warning(export.NO_CHROME_ZH + " 演示文稿中的图表页将以数据表代替。", icon=":material/warning:")
+    st.caption(export.NO_CHROME_ZH + " 演示文稿和 Word 简报使用可编辑的原生图表，不受影响。")
 
-signature = (view.filters, tuple(sections), version())
+signature = (view.filters, tuple(sections), ui.lang(), version())
 # The click only raises a flag (a callback, so it survives any rerun before this line); the build runs below.
 st.button("生成简报", type="primary", icon=":material/slideshow:", key="brief_build", on_click=request_build)
 if st.session_state.pop("brief_requested", False):
     with st.status("正在生成简报…", expanded=False) as status:
-        briefing = deck.render_deck(spec, progress=lambda message: status.update(label=message))
+        briefing = deck.render_deck(spec, with_docx=True, progress=lambda message: status.update(label=message))
         status.update(label="简报已生成", state="complete")
     st.session_state["briefing"] = (signature, briefing)
     auth.record("deck", sections=list(sections))
@@ -82,6 +83,15 @@ if stored and stored[0] == signature:
             PPTX,
             on_click="ignore",
             icon=":material/download:",
+            type="primary",
+        )
+        st.download_button(
+            "Word 简报 DOCX",
+            briefing.docx,
+            f"{stem}.docx",
+            DOCX,
+            on_click="ignore",
+            icon=":material/description:",
             type="primary",
         )
         st.download_button(

@@ -1,4 +1,5 @@
-"""Command line: `python -m reporting brief --db FILE --out deck.pptx [...]` builds a briefing deck without Streamlit."""
+"""Command line: `python -m reporting brief --db FILE --out deck.pptx [--out report.docx] [...]` builds a briefing
+deck and/or the Word report (the file's extension picks the format; both from one spec) without Streamlit."""
 
 from __future__ import annotations
 
@@ -25,20 +26,47 @@ def _quarters(text: str) -> tuple[int, int]:
     return first, last
 
 
+FORMATS = (".pptx", ".docx")
+
+
+def _choice(name: str, allowed: tuple[str, ...]):
+    def check(text: str) -> str:
+        if text.strip().lower() not in allowed:
+            raise argparse.ArgumentTypeError(f"{name}应为 {' 或 '.join(allowed)}，收到“{text}”")
+        return text.strip().lower()
+
+    return check
+
+
+def _out(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in FORMATS:
+        raise argparse.ArgumentTypeError(f"输出文件应以 .pptx（演示文稿）或 .docx（Word 简报）结尾，收到“{text}”")
+    return path
+
+
 def parser() -> argparse.ArgumentParser:
     from data_pipeline import config
 
     top = argparse.ArgumentParser(
-        prog="python -m reporting", description="简报材料：PPTX 演示文稿、图表 PNG 压缩包、数据工作簿。"
+        prog="python -m reporting",
+        description="简报材料：PPTX 演示文稿、Word 简报、图表 PNG 压缩包、数据工作簿。",
     )
     verbs = top.add_subparsers(dest="verb", required=True)
     brief = verbs.add_parser(
         "brief",
-        help="生成简报演示文稿（PPTX）",
-        description="从数据仓库生成简报：封面、重点指标、每张图表一页（附一句话结论）、数据来源页。",
+        help="生成简报演示文稿（PPTX）或 Word 简报（DOCX）",
+        description="从数据仓库生成简报：演示文稿（封面、重点指标、每张有数据的图表一页并附一句话结论、数据来源页）"
+        "或 Word 简报（总体情况、各工程重点指标与结论、图表、数据来源）。图表为可编辑的原生图表。",
     )
     brief.add_argument("--db", type=Path, default=None, help=f"数据仓库文件（默认 {config.paths().db}）")
-    brief.add_argument("--out", type=Path, required=True, help="输出的 .pptx 文件")
+    brief.add_argument(
+        "--out",
+        type=_out,
+        action="append",
+        required=True,
+        help="输出文件：.pptx 为演示文稿，.docx 为 Word 简报；可重复，如 --out 简报.pptx --out 简报.docx",
+    )
     brief.add_argument("--year", type=int, help="年度（默认：有数据的最近年度）")
     brief.add_argument("--quarter", type=_quarters, default=(1, 4), help="季度或范围，如 3 或 1-3（默认全年）")
     brief.add_argument("--county", action="append", default=[], help="县市区（代码或中文名，可重复）")
@@ -48,6 +76,13 @@ def parser() -> argparse.ArgumentParser:
         nargs="+",
         default=None,
         help="章节：overview p1 … p5（或 ideology skills merit innovation service）chain:产业链 county:县市区；默认总览和五大工程",
+    )
+    brief.add_argument("--lang", type=_choice("语言", ("zh", "en")), default="zh", help="语言：zh（默认）或 en")
+    brief.add_argument(
+        "--charts",
+        type=_choice("图表方式", ("native", "image")),
+        default="native",
+        help="native（默认）：可编辑的原生图表；image：与看板一致的图片（需要 Chrome/Chromium）",
     )
     brief.add_argument("--zip", type=Path, help="另存全部图表 PNG 的压缩包")
     brief.add_argument("--xlsx", type=Path, help="另存每张图表数据一页的工作簿")
@@ -86,20 +121,42 @@ def _brief(args: argparse.Namespace) -> int:
             print(f"{year}年没有数据；可选年度：{'、'.join(map(str, years))}", file=sys.stderr)
             return 2
         filters = metrics.Filters(year, args.quarter[0], args.quarter[1], counties, chains)
-        spec, briefing = deck.build_deck(con, filters, sections, progress=_progress, with_zip=bool(args.zip))
+        kinds = {path.suffix.lower() for path in args.out}
+        spec, briefing = deck.build_deck(
+            con,
+            filters,
+            sections,
+            charts=args.charts,
+            lang=args.lang,
+            progress=_progress,
+            with_zip=bool(args.zip),
+            with_pptx=".pptx" in kinds,
+            with_docx=".docx" in kinds,
+            with_xlsx=bool(args.xlsx),
+        )
     finally:
         con.close()
-    outputs = [(args.out, briefing.pptx), (args.xlsx, briefing.xlsx), (args.zip, briefing.zip)]
-    for path, data in outputs:
-        if path is not None and data is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+    files = {".pptx": briefing.pptx, ".docx": briefing.docx}
+    outputs = [(path, files[path.suffix.lower()]) for path in args.out]
+    outputs += [(args.xlsx, briefing.xlsx), (args.zip, briefing.zip)]
+    try:
+        for path, data in outputs:
+            if path is not None and data is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+    except OSError as error:
+        print(f"无法写入文件 {error.filename}：{error.strerror}。请检查路径和权限。", file=sys.stderr)
+        return 1
     if briefing.warning:
         print(f"提示：{briefing.warning}", file=sys.stderr)
-    slides = 3 + len(spec.charts)
-    print(
-        f"已生成简报 {args.out}：{slides} 页，图表 {len(spec.charts)} 张（用时 {time.perf_counter() - started:.1f} 秒）"
-    )
+    seconds = time.perf_counter() - started
+    shown = len(spec.shown)
+    skipped = f"，无数据未生成 {len(spec.skipped)} 张" if spec.skipped else ""
+    for path in args.out:
+        if path.suffix.lower() == ".pptx":
+            print(f"已生成简报 {path}：{spec.slide_count} 页，图表 {shown} 张{skipped}（用时 {seconds:.1f} 秒）")
+        else:
+            print(f"已生成 Word 简报 {path}：图表 {shown} 张{skipped}（用时 {seconds:.1f} 秒）")
     if args.xlsx:
         print(f"数据工作簿：{args.xlsx}")
     if args.zip and briefing.zip is not None:
@@ -110,7 +167,11 @@ def _brief(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.verb == "brief":
-        return _brief(args)
+        try:
+            return _brief(args)
+        except Exception as error:  # noqa: BLE001 - one line for the user, never a traceback
+            print(f"生成简报失败：{error}（{type(error).__name__}）。请检查数据仓库文件后重试。", file=sys.stderr)
+            return 1
     return 2
 
 

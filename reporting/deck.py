@@ -1,7 +1,9 @@
-"""The briefing deck (PPTX, 16:9): a spec of sections → charts built from the query layer, then slides.
+"""The briefing deck (PPTX, 16:9) and its files: a spec of sections → charts built from the query layer, then
+slides with native, editable charts (reporting.pptx_charts), a Word report (reporting.report_docx), a workbook.
 
-A deck spec is plain data (titles, a figure function per chart, the frame it draws, a takeaway), so the
-page, the command line and the tests share one builder, and all images render in one browser session.
+A deck spec is plain data (titles, the kind of chart and the frame it draws, a takeaway), so the page, the
+command line and the tests share one builder. Pictures of the screen's figures (one browser session for all)
+are an option: `charts="image"`.
 """
 
 from __future__ import annotations
@@ -19,17 +21,15 @@ from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.opc.constants import RELATIONSHIP_TYPE
-from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from data_pipeline import metrics
-from reporting import export, takeaways
+from reporting import export, pptx_charts, takeaways
 from reporting import spec as recipes
+from reporting.i18n import t
+from reporting.pptx_charts import FONT
 from reporting.spec import ChartSpec
 
-# Every run names 微软雅黑 as its Latin and East Asian (a:ea) font: PowerPoint and WPS on Chinese Windows have it;
-# LibreOffice on Linux substitutes it through fontconfig, which picks Noto Sans CJK SC for the Chinese glyphs.
-FONT = "Microsoft YaHei"
 BLUE = RGBColor(0x1F, 0x5A, 0xA6)
 INK = RGBColor(0x1F, 0x29, 0x37)
 MUTED = RGBColor(0x6B, 0x72, 0x80)
@@ -40,21 +40,25 @@ WARN = RGBColor(0xC6, 0x28, 0x28)
 SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # PowerPoint’s own 16:9 (13.333 × 7.5 in)
 MARGIN = Inches(0.5)
 CONTENT_W = SLIDE_W - 2 * MARGIN
-# Chart pictures fill the band between the takeaway and the footer; rendered at this layout size so the
+# Charts fill the band between the takeaway and the footer; pictures are rendered at this layout size so the
 # chart's 12–16 px text lands at a readable 10–13 pt on the slide.
 PICTURE_TOP, PICTURE_H = Inches(1.95), Inches(4.95)
 PICTURE_PX = (944, 380)
 PICTURE_SCALE = 2.5
 # The ZIP of charts: the figures as on screen, 16:9.
 ZIP_PX = (1600, 900)
-
-# What metrics.kpis compared with (its `basis` column), as a takeaway says it.
-AGAINST = {"quarter": "上季度", "year": "上年同期"}
+CHART_MODES = ("native", "image")
 
 
 @dataclass(frozen=True)
 class Chart:
-    """One chart slide: what it shows, how to draw it, the frame it draws, and the sentence it supports."""
+    """One chart: what it shows, how to draw it, the frame it draws, and the sentence it supports.
+
+    `kind` names the reporting.charts function (ranking, trend, heatmap, breakdown, target_progress,
+    target_vs_actual, grouped, compare, histogram, tile_grid), whose docstring lists the frame's columns;
+    `options` carries that function's other arguments the files need (names, highlight, left/right, target…).
+    A frame may carry `status` (colours, as on screen) and `suppressed` (a small count shown as "<5").
+    """
 
     title: str
     figure: Callable[[pd.DataFrame], go.Figure]
@@ -62,10 +66,12 @@ class Chart:
     takeaway: str
     header_lines: tuple[str, ...] = ()
     scope: str = ""  # the filters this chart was drawn with, for its slide's footer
-    empty: bool = False  # nothing to draw in this scope: the slide says so instead of showing an empty chart
+    empty: bool = False  # nothing to draw in this scope: no slide, listed on the sources slide instead
     unit: str = ""
     decimals: int = 0
-    spec: ChartSpec | None = None  # the shared chart spec it was made from (kind, options, status, table)
+    kind: str = ""
+    options: dict = field(default_factory=dict)
+    spec: ChartSpec | None = None  # the shared chart spec it was made from (status, table, notes)
 
     def draw(self) -> go.Figure:
         return self.figure(self.frame)
@@ -83,6 +89,8 @@ class Chart:
             empty=spec.empty,
             unit=spec.unit,
             decimals=spec.decimals,
+            kind=spec.kind,
+            options=dict(spec.options),
             spec=spec,
         )
 
@@ -91,6 +99,8 @@ class Chart:
 class Section:
     title: str
     charts: tuple[Chart, ...]
+    kpi_rows: pd.DataFrame = field(default_factory=pd.DataFrame)  # this section's headline numbers, formatted
+    behind: tuple[str, ...] = ()  # what is behind schedule and where, one sentence each
 
 
 @dataclass(frozen=True)
@@ -107,20 +117,37 @@ class DeckSpec:
     sources: tuple[str, ...] = ()
     is_demo: bool = False
     made_on: date = field(default_factory=date.today)
+    lang: str = "zh"
+    summary: str = ""  # the Word report's opening paragraph; kpi_takeaway when empty
 
     @property
     def charts(self) -> list[tuple[Section, Chart]]:
         return [(section, chart) for section in self.sections for chart in section.charts]
 
+    @property
+    def shown(self) -> list[tuple[Section, Chart]]:
+        """The charts that get a slide: those with data in their range."""
+        return [(section, chart) for section, chart in self.charts if not chart.empty]
+
+    @property
+    def skipped(self) -> list[Chart]:
+        """Charts without data in their range: named on the sources slide, never shown empty."""
+        return [chart for _, chart in self.charts if chart.empty]
+
+    @property
+    def slide_count(self) -> int:
+        return 3 + len(self.shown)
+
 
 @dataclass(frozen=True)
 class Briefing:
-    """The files a briefing page offers: the deck, a ZIP of chart PNGs, and one workbook with a sheet per chart."""
+    """The files a briefing offers: the deck, the Word report, a ZIP of chart PNGs, one workbook (a sheet per chart)."""
 
-    pptx: bytes
+    pptx: bytes | None
     zip: bytes | None
-    xlsx: bytes
+    xlsx: bytes | None
     warning: str | None = None
+    docx: bytes | None = None
 
 
 # ---------------------------------------------------------------- rendering
@@ -129,45 +156,67 @@ class Briefing:
 def render_deck(
     spec: DeckSpec,
     *,
+    charts: str = "native",
     progress: Callable[[str], None] | None = None,
     with_zip: bool = False,
+    with_pptx: bool = True,
+    with_docx: bool = False,
+    with_xlsx: bool = True,
     session: export.BrowserSession | None = None,
 ) -> Briefing:
-    """Render every chart in one browser session (`session`, or one opened here), then write the deck, the
-    workbook and, when asked, the PNG ZIP.
-
-    Without a browser the deck still builds: chart slides show the data as a table, and `warning` says why.
+    """Write the deck (native charts, or `charts="image"`: pictures of the screen's figures), and when asked the
+    Word report, the workbook and the PNG ZIP. Pictures render in one browser session (`session`, or one opened
+    here); without a browser, image slides show the data as a table and `warning` says why.
     """
+    if charts not in CHART_MODES:
+        raise ValueError(f"charts must be one of {CHART_MODES}, not {charts!r}")
     say = progress or (lambda _message: None)
     pairs = spec.charts
-    drawn = [(i, chart, chart.draw()) for i, (_, chart) in enumerate(pairs) if not chart.empty]
-    jobs = [(_for_slide(fig), _opts(*PICTURE_PX, PICTURE_SCALE)) for _, _, fig in drawn]
+    pictures: list[bytes | None] | None = None
+    zipped = None
+    warning = None
+    pictured = charts == "image" or with_zip  # figures are drawn only when pictures are wanted
+    drawn = [(i, chart, chart.draw()) for i, (_, chart) in enumerate(pairs) if not chart.empty] if pictured else []
+    jobs = [(_for_slide(fig), _opts(*PICTURE_PX, PICTURE_SCALE)) for _, _, fig in drawn] if charts == "image" else []
     if with_zip:
         jobs += [(fig, _opts(*ZIP_PX, 2)) for _, _, fig in drawn]
-    warning = None
-    pictures: list[bytes | None] = [None] * len(pairs)
-    zipped = None
-    try:
-        say(f"正在生成 {len(jobs)} 张图片（一个浏览器会话）…")
-        images = export.render_jobs(jobs, session=session, progress=lambda done, total: say(f"图片 {done}/{total}"))
-        for (i, _, _), image in zip(drawn, images, strict=False):
-            pictures[i] = image
-        if with_zip:
-            zipped = export.zip_files(
-                [
-                    (f"{n:02d}_{export.safe_filename(chart.title, 'png')}", image)
-                    for n, ((_, chart, _), image) in enumerate(zip(drawn, images[len(drawn) :], strict=True), 1)
-                ]
-            )
-    except export.ChromeNotFound as error:
-        warning = str(error)
-    say("正在写入演示文稿…")
-    pptx = write_pptx(spec, pictures)
-    # numbered sheet names: two sections may hold charts with the same title
-    xlsx = export.frames_xlsx(
-        {f"{n:02d} {chart.title}": (chart.frame, chart.header_lines) for n, (_, chart) in enumerate(pairs, 1)}
-    )
-    return Briefing(pptx=pptx, zip=zipped, xlsx=xlsx, warning=warning)
+    if charts == "image":
+        pictures = [None] * len(pairs)
+    if jobs:
+        try:
+            say(f"正在生成 {len(jobs)} 张图片（一个浏览器会话）…")
+            images = export.render_jobs(jobs, session=session, progress=lambda done, total: say(f"图片 {done}/{total}"))
+            slide_images = images[: len(drawn)] if charts == "image" else []
+            for (i, _, _), image in zip(drawn, slide_images, strict=False):
+                pictures[i] = image  # type: ignore[index]
+            if with_zip:
+                zip_images = images[len(slide_images) :]
+                zipped = export.zip_files(
+                    [
+                        (f"{n:02d}_{export.safe_filename(chart.title, 'png')}", image)
+                        for n, ((_, chart, _), image) in enumerate(zip(drawn, zip_images, strict=True), 1)
+                    ]
+                )
+        except export.ChromeNotFound as error:
+            warning = str(error)
+    pptx = docx = xlsx = None
+    if with_pptx:
+        say("正在写入演示文稿…")
+        pptx = write_pptx(spec, pictures)
+    if with_docx:
+        from reporting import report_docx
+
+        say("正在写入 Word 简报…")
+        docx = report_docx.write_docx(spec, pictures)
+    if with_xlsx:
+        # numbered sheet names: two sections may hold charts with the same title
+        xlsx = export.frames_xlsx(
+            {
+                f"{n:02d} {chart.title}": (pptx_charts.disclosed(chart.frame), chart.header_lines)
+                for n, (_, chart) in enumerate(pairs, 1)
+            }
+        )
+    return Briefing(pptx=pptx, zip=zipped, xlsx=xlsx, warning=warning, docx=docx)
 
 
 def _opts(width: int, height: int, scale: float) -> dict:
@@ -182,17 +231,22 @@ def _for_slide(fig: go.Figure) -> go.Figure:
     return out
 
 
-def write_pptx(spec: DeckSpec, pictures: Sequence[bytes | None]) -> bytes:
-    """The deck as PPTX bytes; `pictures` holds one PNG (or None → data table) per chart, in spec order."""
+def write_pptx(spec: DeckSpec, pictures: Sequence[bytes | None] | None = None) -> bytes:
+    """The deck as PPTX bytes. Without `pictures`, every chart is a native chart; with them (one PNG or None per
+    chart of spec.charts, in order), pictures, and a data table where there is None. Charts without data get
+    no slide: the sources slide names them."""
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
     _theme_fonts(prs)
-    total = 3 + len(spec.charts)
+    total = spec.slide_count
     _title_slide(prs, spec, total)
     _kpi_slide(prs, spec, total)
-    for (section, chart), picture in zip(spec.charts, pictures, strict=True):
-        _chart_slide(prs, spec, section, chart, picture, total)
+    for (section, chart), picture in zip(spec.charts, pictures or [None] * len(spec.charts), strict=True):
+        if not chart.empty:
+            _chart_slide(prs, spec, section, chart, picture, total, native=pictures is None)
     _closing_slide(prs, spec, total)
+    for slide in prs.slides:  # one pass: the East Asian font and the language on every run
+        pptx_charts.fonts_everywhere(slide.shapes._spTree, spec.lang)
     buffer = io.BytesIO()
     prs.save(buffer)
     return buffer.getvalue()
@@ -212,16 +266,7 @@ def _style(run, size: float, *, bold: bool = False, colour: RGBColor = INK) -> N
     font = run.font
     font.size, font.bold = Pt(size), bold
     font.color.rgb = colour
-    font.name = FONT  # a:latin
-    rpr = run._r.get_or_add_rPr()
-    rpr.set("lang", "zh-CN")
-    rpr.set("altLang", "en-US")
-    latin = rpr.find(qn("a:latin"))
-    for tag in ("a:cs", "a:ea"):  # a:ea is what PowerPoint/WPS use for Chinese glyphs; order latin, ea, cs
-        old = rpr.find(qn(tag))
-        if old is not None:
-            rpr.remove(old)
-        latin.addnext(rpr.makeelement(qn(tag), {"typeface": FONT, "charset": "-122"}))  # -122: GB2312
+    # a:latin and a:ea (what PowerPoint/WPS use for Chinese) come in write_pptx's last pass over every run
 
 
 def _text(
@@ -270,15 +315,41 @@ def _set_title(slide, text: str, *, top=TITLE_TOP, size: float = 26, colour: RGB
     title = slide.shapes.title
     title.left, title.top, title.width, title.height = MARGIN, top, CONTENT_W, Inches(0.7)
     title.text_frame.text = ""
+    if size == 26 and _width(text) > 64:  # a long chart title still fits one line
+        size = 22
     _fill_frame(title.text_frame, text, size, bold=True, colour=colour, anchor=MSO_ANCHOR.MIDDLE)
+
+
+def _width(text: object) -> int:
+    """Display width in half-width characters (CJK counts double)."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
+
+
+def footer_text(spec: DeckSpec, scope: str | None = None) -> str:
+    """What the footer of every slide and page says: the filters, the data date, and whether the data are demo."""
+    text = t("brief_footer", spec.lang, scope=scope or spec.scope, date=spec.data_date)
+    return text + (t("brief_demo_tag", spec.lang) if spec.is_demo else "")
+
+
+def made_on(spec: DeckSpec) -> str:
+    d = spec.made_on
+    return t("brief_made_on", spec.lang, when=t("brief_date", spec.lang, y=d.year, m=d.month, d=d.day))
 
 
 def _footer(slide, spec: DeckSpec, number: int, total: int, scope: str | None = None) -> None:
     line = slide.shapes.add_connector(1, MARGIN, Inches(6.98), SLIDE_W - MARGIN, Inches(6.98))
     line.line.color.rgb = RGBColor(0xD1, 0xD5, 0xDB)
-    footer = f"筛选：{scope} ｜ {spec.data_date}" if scope else spec.footer
-    text = footer + (" · 模拟数据" if spec.is_demo else "")
-    _text(slide, MARGIN, Inches(7.02), Inches(10.8), Inches(0.36), text, 10, colour=MUTED, name="Footer")
+    _text(
+        slide,
+        MARGIN,
+        Inches(7.02),
+        Inches(10.8),
+        Inches(0.36),
+        footer_text(spec, scope),
+        10,
+        colour=MUTED,
+        name="Footer",
+    )
     _text(
         slide,
         SLIDE_W - MARGIN - Inches(1.4),
@@ -311,30 +382,22 @@ def _title_slide(prs, spec: DeckSpec, total: int) -> None:
     slide.shapes._spTree.append(title._element)
     _set_title(slide, spec.title, top=Inches(1.9), size=36, colour=WHITE)
     slide.shapes.title.height = Inches(1.2)
-    lines = [spec.scope, spec.data_date, f"制作日期：{spec.made_on.year}年{spec.made_on.month}月{spec.made_on.day}日"]
+    lines = [spec.scope, spec.data_date, made_on(spec)]
     _text(slide, MARGIN, Inches(4.7), CONTENT_W, Inches(1.6), lines, 18, colour=INK, name="Scope", spacing=6)
     if spec.is_demo:
         _text(
-            slide,
-            MARGIN,
-            Inches(6.2),
-            CONTENT_W,
-            Inches(0.5),
-            "本材料使用模拟数据，仅供演示，数字不代表真实情况",
-            14,
-            bold=True,
-            colour=WARN,
+            slide, MARGIN, Inches(6.2), CONTENT_W, Inches(0.5), t("brief_demo", spec.lang), 14, bold=True, colour=WARN
         )
     _footer(slide, spec, 1, total)
 
 
 def _kpi_slide(prs, spec: DeckSpec, total: int) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[5])
-    _set_title(slide, "重点指标完成情况")
+    _set_title(slide, t("brief_kpi_title", spec.lang))
     _takeaway(slide, spec.kpi_takeaway)
     rows = spec.kpi_rows
     if rows.empty:
-        _text(slide, MARGIN, PICTURE_TOP, CONTENT_W, Inches(1), "所选范围内暂无重点指标数据。", 16, colour=MUTED)
+        _text(slide, MARGIN, PICTURE_TOP, CONTENT_W, Inches(1), t("brief_no_kpis", spec.lang), 16, colour=MUTED)
     else:
         _table(slide, rows, top=PICTURE_TOP, max_height=PICTURE_H, size=12)
     _footer(slide, spec, 2, total)
@@ -345,8 +408,10 @@ def _takeaway(slide, text: str) -> None:
         return
     box = _band(slide, MARGIN, Inches(1.18), CONTENT_W, Inches(0.66), PALE)
     box.name = "Takeaway"
-    # about 55 characters fit on one line at 16 pt; longer sentences get two lines at 14 pt
-    _fill_frame(box.text_frame, text, 16 if len(text) <= 54 else 14, bold=True, colour=INK, anchor=MSO_ANCHOR.MIDDLE)
+    # about 110 half-width characters fit on one line at 16 pt; longer sentences get two lines at 14 pt
+    _fill_frame(
+        box.text_frame, text, 16 if _width(text) <= 108 else 14, bold=True, colour=INK, anchor=MSO_ANCHOR.MIDDLE
+    )
     box.text_frame.margin_left = Inches(0.2)
 
 
@@ -379,43 +444,31 @@ def _table(slide, frame: pd.DataFrame, *, top, max_height, size: float) -> None:
 
 
 def _looks_numeric(values: pd.Series) -> bool:
-    # numbers (also formatted ones such as "3.37万人次", "+2.1个百分点", "—") align right, words left
+    # numbers (also formatted ones such as "3.37万人次", "+2.1个百分点", "—", "<5") align right, words left
     if pd.api.types.is_numeric_dtype(values):
         return True
     texts = [str(v) for v in values.dropna()]
-    return bool(texts) and all(re.match(r"^[-+−±—]|^\d", t) for t in texts)
+    return bool(texts) and all(re.match(r"^[-+−±—<]|^\d", t) for t in texts)
 
 
 def _column_widths(table, frame: pd.DataFrame) -> None:
     # widths follow the longest text in each column (CJK characters count double)
-    def width(text: object) -> int:
-        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
-
-    needs = [max([width(c), *(width(v) for v in frame[c].head(14))]) + 2 for c in frame.columns]
+    needs = [max([_width(c), *(_width(v) for v in frame[c].head(14))]) + 2 for c in frame.columns]
     total = sum(needs)
     for j, need in enumerate(needs):
         table.columns[j].width = int(CONTENT_W * need / total)
 
 
-def _chart_slide(prs, spec: DeckSpec, section: Section, chart: Chart, picture: bytes | None, total: int) -> None:
+def _chart_slide(
+    prs, spec: DeckSpec, section: Section, chart: Chart, picture: bytes | None, total: int, *, native: bool = True
+) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[5])
     number = len(prs.slides)
     _text(slide, MARGIN, Inches(0.12), CONTENT_W, Inches(0.34), section.title, 12, colour=MUTED, name="Section")
     _set_title(slide, chart.title)
     _takeaway(slide, chart.takeaway)
-    if chart.empty:
-        _text(
-            slide,
-            MARGIN,
-            PICTURE_TOP + Inches(1.8),
-            CONTENT_W,
-            Inches(0.8),
-            "所选范围内没有该图表的数据。",
-            20,
-            colour=MUTED,
-            align=PP_ALIGN.CENTER,
-            name="Empty note",
-        )
+    if native:
+        pptx_charts.add(slide.shapes, chart, MARGIN, PICTURE_TOP, CONTENT_W, PICTURE_H, lang=spec.lang)
     elif picture is not None:
         width_px, height_px = PICTURE_PX
         width = min(CONTENT_W, int(PICTURE_H * width_px / height_px))
@@ -423,67 +476,91 @@ def _chart_slide(prs, spec: DeckSpec, section: Section, chart: Chart, picture: b
         left = MARGIN + int((CONTENT_W - width) / 2)
         slide.shapes.add_picture(io.BytesIO(picture), left, PICTURE_TOP, width, height)
     else:
-        _text(
-            slide,
-            MARGIN,
-            PICTURE_TOP,
-            CONTENT_W,
-            Inches(0.4),
-            "（服务器未找到浏览器，图表以数据表代替）",
-            11,
-            colour=MUTED,
+        shown, more = readable_table(chart, spec.lang)
+        note = (
+            t("brief_no_browser_more", spec.lang, total=more, shown=len(shown))
+            if more
+            else t("brief_no_browser", spec.lang)
         )
-        shown, more = readable_table(chart)
-        note = "（服务器未找到浏览器，图表以数据表代替" + (
-            f"；共{more}行，此处列出前{len(shown)}行，完整数据见数据工作簿）" if more else "）"
-        )
-        slide.shapes[-1].text_frame.paragraphs[0].runs[0].text = note
+        _text(slide, MARGIN, PICTURE_TOP, CONTENT_W, Inches(0.4), note, 11, colour=MUTED)
         if not shown.empty:
             _table(slide, shown, top=PICTURE_TOP + Inches(0.45), max_height=PICTURE_H - Inches(0.45), size=11)
     _footer(slide, spec, number, total, chart.scope or None)
 
 
 TABLE_ROWS = 12
-LABELS = {"name_zh": "名称", "county_zh": "县市区", "chain_zh": "产业链", "category": "类别", "period": "季度"}
-VALUES = {"value": "数值", "actual": "实际", "target": "目标", "progress": "完成进度"}
+LABELS = {
+    "name_zh": "col_name",
+    "county_zh": "brief_col_county",
+    "chain_zh": "brief_col_chain",
+    "category": "brief_col_category",
+    "period": "brief_col_period",
+}
+VALUES = {"value": "col_value", "actual": "brief_col_actual", "target": "col_target", "progress": "brief_col_progress"}
 
 
-def readable_table(chart: Chart) -> tuple[pd.DataFrame, int]:
-    """The chart's frame as a small Chinese table for a slide (labels and formatted values, at most TABLE_ROWS rows),
-    and the full row count when rows were left out (else 0)."""
+def readable_table(chart: Chart, lang: str = "zh", limit: int | None = TABLE_ROWS) -> tuple[pd.DataFrame, int]:
+    """The chart's frame as a small table (labels and formatted values as on screen, "<5" for a suppressed one,
+    at most `limit` rows), and the full row count when rows were left out (else 0)."""
     from data_pipeline import reference
     from reporting import format as fmt
 
-    frame = chart.frame
+    frame = pptx_charts.disclosed(chart.frame)
+    hidden = frame["suppressed"].fillna(False).astype(bool) if "suppressed" in frame.columns else None
     values = [c for c in VALUES if c in frame.columns]
     if "progress" in values:  # progress rows mix units; the share of the target is the comparable figure
         values = ["progress"]
     if values:
-        frame = frame.dropna(subset=values[:1])  # places without data are left out
+        keep = frame[values[0]].notna()  # places without data are left out; hidden ones say "<5"
+        if hidden is not None:
+            keep |= hidden
+        frame = frame[keep]
     if "period" in frame.columns:  # a trend: the latest quarters first
         frame = frame.sort_values("period", ascending=False, kind="stable")
     elif values and ({"name_zh", "county_zh"} & set(frame.columns)):  # places: as ranked on the chart
         frame = frame.sort_values(values[0], ascending=False, kind="stable")
     out = pd.DataFrame(index=frame.index)
     if "indicator" in frame.columns and "name_zh" not in frame.columns:
-        names = {i.code: i.name_zh for i in reference.indicators()}
-        out["指标"] = frame["indicator"].map(lambda c: names.get(c, c))
-    for column, label in LABELS.items():
+        names = {i.code: (i.name_en if lang == "en" else i.name_zh) for i in reference.indicators()}
+        out[t("col_indicator", lang)] = frame["indicator"].map(lambda c: names.get(c, c))
+    for column, key in LABELS.items():
         if column in frame.columns:
-            out[label] = frame[column].map(fmt.period) if column == "period" else frame[column].fillna("").astype(str)
+            source = column
+            if lang == "en" and column.endswith("_zh") and column.replace("_zh", "_en") in frame.columns:
+                source = column.replace("_zh", "_en")
+            out[t(key, lang)] = (
+                frame[column].map(lambda p: fmt.period(p, lang))
+                if column == "period"
+                else frame[source].fillna("").astype(str)
+            )
     for column in values:
         if column == "progress":
-            out[VALUES[column]] = frame[column].map(fmt.percent)
+            shown = frame[column].map(fmt.percent)
         else:
-            out[VALUES[column]] = frame[column].map(lambda v: fmt.value(v, chart.unit, chart.decimals))
+            shown = frame[column].map(lambda v: fmt.value(v, chart.unit, chart.decimals, lang))
+        if hidden is not None:
+            shown = shown.where(~hidden.loc[frame.index], fmt.SMALL_TEXT)
+        out[t(VALUES[column], lang)] = shown
     out = out.reset_index(drop=True)
-    return out.head(TABLE_ROWS), (len(out) if len(out) > TABLE_ROWS else 0)
+    if limit is None or len(out) <= limit:
+        return out, 0
+    return out.head(limit), len(out)
+
+
+def source_lines(spec: DeckSpec) -> list[str]:
+    """The sources slide and section: the spec's lines, then the charts left out for want of data."""
+    lines = list(spec.sources) or [t("brief_default_source", spec.lang)]
+    if spec.skipped:
+        items = t("brief_list_sep", spec.lang).join(chart.title for chart in spec.skipped)
+        lines.append(t("brief_skipped", spec.lang, items=items))
+    return lines
 
 
 def _closing_slide(prs, spec: DeckSpec, total: int) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[5])
-    _set_title(slide, "数据来源与说明")
-    lines = list(spec.sources) or ["数据来源：各县市区总工会季度报送"]
+    _set_title(slide, t("brief_sources_title", spec.lang))
+    lines = source_lines(spec)
+    size = 15 if len(lines) <= 12 else 12
     _text(
         slide,
         MARGIN,
@@ -491,9 +568,9 @@ def _closing_slide(prs, spec: DeckSpec, total: int) -> None:
         CONTENT_W,
         Inches(5.4),
         [f"• {line}" for line in lines],
-        15,
+        size,
         name="Sources",
-        spacing=8,
+        spacing=8 if size == 15 else 4,
     )
     _footer(slide, spec, total, total)
 
@@ -502,7 +579,7 @@ def _closing_slide(prs, spec: DeckSpec, total: int) -> None:
 
 
 def slide_texts(pptx: bytes) -> list[dict]:
-    """Per slide: title, every text, and whether it has a picture (used by tests and the CLI summary)."""
+    """Per slide: title, every text, and how many pictures, tables and charts it has (tests, the CLI summary)."""
     prs = Presentation(io.BytesIO(pptx))
     out = []
     for slide in prs.slides:
@@ -514,6 +591,7 @@ def slide_texts(pptx: bytes) -> list[dict]:
                 "named": {shape.name: shape.text_frame.text for shape in slide.shapes if shape.has_text_frame},
                 "pictures": sum(1 for shape in slide.shapes if shape.shape_type == 13),
                 "tables": sum(1 for shape in slide.shapes if shape.has_table),
+                "charts": sum(1 for shape in slide.shapes if getattr(shape, "has_chart", False)),
             }
         )
     return out
@@ -604,13 +682,13 @@ def _offered(recipe: Recipe) -> bool:
     return True
 
 
-def section_choices() -> dict[str, str]:
-    """Section key → Chinese label for the fixed sections (overview and the five projects)."""
+def section_choices(lang: str = "zh") -> dict[str, str]:
+    """Section key → label for the fixed sections (overview and the five projects)."""
     from data_pipeline import reference
 
-    out = {"overview": "总览"}
+    out = {"overview": t("nav_overview", lang)}
     for p in reference.projects():
-        out[p.slug] = f"{NUMERALS[p.project - 1]}、{p.short_zh}"
+        out[p.slug] = f"{NUMERALS[p.project - 1]}、{p.short_zh}" if lang == "zh" else f"{p.project}. {p.short_en}"
     return out
 
 
@@ -678,7 +756,7 @@ def build_spec(
     ask = source if callable(source) else recipes.direct(source)
     info = ask(metrics.info)
     ctx = recipes.Context(ask, filters, lang, info.get("data_through"))
-    labels = section_choices()
+    labels = section_choices(lang)
     built: list[Section] = []
     for key in parse_sections(sections):  # accepts the same words as the command line
         dim, _, code = key.partition(":")
@@ -693,29 +771,82 @@ def build_spec(
 
     headline = sorted((row for row in reference.indicators() if row.headline), key=lambda r: (r.project, r.headline))
     kpis = ask(metrics.kpis, filters, tuple(r.code for r in headline))
+    kpi_rows = _kpi_rows(kpis, headline, lang)
+    slugs = {p.slug: p.project for p in reference.projects()}
+    for n, key in enumerate(parse_sections(sections)):  # a project's section: its headline rows, what is behind
+        if key in slugs:
+            rows = [i for i, r in enumerate(headline) if r.project == slugs[key]]
+            codes = tuple(i.code for i in reference.indicators() if i.project == slugs[key])
+            built[n] = replace(
+                built[n],
+                kpi_rows=kpi_rows.iloc[rows].reset_index(drop=True),
+                behind=tuple(_behind(ask, ctx, codes)),
+            )
+    summary = takeaways.status_summary(kpis, lang)
+    where = _behind(ask, ctx, tuple(r.code for r in headline), indicators=False)
     return DeckSpec(
-        title=title or "泰安市总工会“五大工程”工作简报",
+        title=title or t("brief_title", lang),
         scope=ctx.scope(),
         data_date=ctx.data_date,
-        footer=f"筛选：{ctx.scope()} ｜ {ctx.data_date}",
+        footer=t("brief_footer", lang, scope=ctx.scope(), date=ctx.data_date),
         sections=tuple(built),
-        kpi_rows=_kpi_rows(kpis, headline),
-        kpi_takeaway=takeaways.status_summary(kpis, lang),
+        kpi_rows=kpi_rows,
+        kpi_takeaway=summary,
+        summary=" ".join([summary, *where]),
         sources=tuple(_sources(ask, info, ctx.data_date)),
         is_demo=_truthy(info.get("is_demo")),
+        lang=lang,
     )
+
+
+def _behind(ask, ctx: recipes.Context, codes: tuple[str, ...], *, indicators: bool = True) -> list[str]:
+    """Sentences on what is behind what was due by now, and where (the counties and chains furthest behind)."""
+    from data_pipeline import reference
+
+    lang = ctx.lang
+    sep = "、" if lang == "zh" else "; "
+    out = []
+    kpis = ask(metrics.kpis, ctx.filters, codes)
+    if indicators:
+        for _, k in kpis.loc[kpis["status"] == "behind"].sort_values("relative_gap").iterrows():
+            ind = reference.indicator(k["indicator"])
+            unit = recipes.indicator_unit(ind.code, lang)
+            value = fmt_value(k["value"], unit, ind.decimals, lang)
+            due = fmt_value(k["expected"], unit, ind.decimals, lang)
+            out.append(
+                t("brief_behind_indicator", lang, name=recipes.indicator_name(ind.code, lang), value=value, due=due)
+            )
+    units = ask(metrics.attention, ctx.filters, codes)
+    for dim in ("county", "chain"):
+        rows = units.loc[units["dim"] == dim]
+        if not rows.empty:
+            names = sep.join(
+                f"{r['name_en' if lang == 'en' else 'name_zh']}（{recipes.indicator_name(r['indicator'], lang)}）"
+                if lang == "zh"
+                else f"{r['name_en']} ({recipes.indicator_name(r['indicator'], lang)})"
+                for _, r in rows.iterrows()
+            )
+            out.append(t(f"lagging_{dim}", lang, items=names))
+    return out
+
+
+def fmt_value(value, unit: str, decimals: int, lang: str) -> str:
+    from reporting import format as fmt
+
+    return fmt.value(value, unit, decimals, lang)
 
 
 def _truthy(value: object) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "t")
 
 
-def _kpi_rows(kpis: pd.DataFrame, headline: list) -> pd.DataFrame:
+def _kpi_rows(kpis: pd.DataFrame, headline: list, lang: str = "zh") -> pd.DataFrame:
+    """The headline table: indicator, project, value, change, what was due, year target, status (formatted)."""
     from reporting import format as fmt
     from reporting.i18n import code_label
 
     by_code = kpis.set_index("indicator") if not kpis.empty else pd.DataFrame()
-    against = "较" + AGAINST[kpis["basis"].iloc[0] if not kpis.empty else "quarter"]
+    basis = kpis["basis"].iloc[0] if not kpis.empty else "quarter"
     rows = []
     for r in headline:
         k = by_code.loc[r.code] if r.code in by_code.index else None
@@ -724,24 +855,27 @@ def _kpi_rows(kpis: pd.DataFrame, headline: list) -> pd.DataFrame:
             return k[col] if k is not None and col in k.index else None
 
         hidden = bool(get("suppressed"))
+        unit = recipes.indicator_unit(r.code, lang)
+        status = get("status")
+        due = t("brief_q4", lang) if status == "not_yet_due" else fmt.value(get("expected"), unit, r.decimals, lang)
         rows.append(
             {
-                "指标": r.name_zh,
-                "所属工程": _project_short(r.project),
-                "本期": fmt.SMALL_TEXT if hidden else fmt.value(get("value"), r.unit_zh, r.decimals),
-                against: "—" if hidden else fmt.change(get("change"), r.unit_zh, r.decimals) or "—",
-                "应完成": fmt.value(get("expected"), r.unit_zh, r.decimals),
-                "年度目标": fmt.value(get("target"), r.unit_zh, r.decimals),
-                "进度": code_label("judgement", get("status"), "zh"),
+                t("col_indicator", lang): recipes.indicator_name(r.code, lang),
+                t("col_project", lang): _project_short(r.project, lang),
+                t("col_value", lang): fmt.SMALL_TEXT if hidden else fmt.value(get("value"), unit, r.decimals, lang),
+                t(f"vs_{basis}", lang): "—" if hidden else fmt.change(get("change"), unit, r.decimals, lang) or "—",
+                t("expected", lang): due,
+                t("year_target", lang): fmt.value(get("target"), unit, r.decimals, lang),
+                t("status", lang): code_label("judgement", status, lang),
             }
         )
     return pd.DataFrame(rows)
 
 
-def _project_short(project: int) -> str:
+def _project_short(project: int, lang: str = "zh") -> str:
     from data_pipeline import reference
 
-    return next(p.short_zh for p in reference.projects() if p.project == project)
+    return next((p.short_zh if lang == "zh" else p.short_en) for p in reference.projects() if p.project == project)
 
 
 def _sources(ask, info: dict, data_date: str) -> list[str]:
@@ -779,19 +913,36 @@ def build_deck(
     filters,
     sections: Sequence[str] = DEFAULT_SECTIONS,
     *,
+    charts: str = "native",
+    lang: str = "zh",
     progress: Callable[[str], None] | None = None,
     with_zip: bool = False,
+    with_pptx: bool = True,
+    with_docx: bool = False,
+    with_xlsx: bool = True,
 ) -> tuple[DeckSpec, Briefing]:
-    """The browser starts while the query layer answers; then all images in that one session, then the files."""
+    """The spec from the query layer, then the files. When pictures are wanted (`charts="image"` or the ZIP),
+    the browser starts while the query layer answers and renders every image in that one session."""
     say = progress or (lambda _message: None)
-    try:
-        session = export.BrowserSession()
-    except export.ChromeNotFound:
-        session = None
+    session = None
+    if charts == "image" or with_zip:
+        try:
+            session = export.BrowserSession()
+        except export.ChromeNotFound:
+            session = None
     try:
         say("正在查询数据…")
-        spec = build_spec(source, filters, sections)
-        return spec, render_deck(spec, progress=say, with_zip=with_zip, session=session)
+        spec = build_spec(source, filters, sections, lang=lang)
+        return spec, render_deck(
+            spec,
+            charts=charts,
+            progress=say,
+            with_zip=with_zip,
+            with_pptx=with_pptx,
+            with_docx=with_docx,
+            with_xlsx=with_xlsx,
+            session=session,
+        )
     finally:
         if session is not None:
             session.close()

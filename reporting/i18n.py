@@ -260,6 +260,66 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rows_quarantined": ("隔离行数", "Rows quarantined"),
     "no_quarantine": ("没有被隔离的数据行。", "No rows were quarantined."),
     "quarantine_shown": ("显示前 {n} 行", "Showing the first {n} rows"),
+    # status against what was due by now (colour key under charts)
+    "status_ahead": ("超出进度", "Ahead"),
+    "status_on_track": ("符合进度", "On track"),
+    "status_behind": ("落后于进度", "Behind"),
+    "status_no_target": ("未设目标", "No target"),
+    "status_not_yet_due": ("尚未到计入时间", "Not yet due"),
+    # briefing files (deck and Word report): every word the writers add around the spec's own text
+    "brief_kpi_title": ("重点指标完成情况", "Headline indicators"),
+    "brief_title": ("泰安市总工会“五大工程”工作简报", "Tai'an Trade Unions: the Five Projects, briefing"),
+    "brief_q4": ("第四季度计入", "counted in Q4"),
+    "brief_behind_indicator": (
+        "{name}完成{value}，应完成{due}。",
+        "{name}: {value} against {due} due by now.",
+    ),
+    "brief_no_kpis": ("所选范围内暂无重点指标数据。", "No headline indicator data in this selection."),
+    "brief_sources_title": ("数据来源与说明", "Sources and notes"),
+    "brief_default_source": (
+        "数据来源：各县市区总工会季度报送",
+        "Source: the county trade unions' quarterly returns",
+    ),
+    "brief_footer": ("筛选：{scope} ｜ {date}", "Filters: {scope} | {date}"),
+    "brief_demo_tag": (" · 模拟数据", " · demo data"),
+    "brief_demo": (
+        "本材料使用模拟数据，仅供演示，数字不代表真实情况",
+        "This material uses simulated data for demonstration only; the numbers are not real",
+    ),
+    "brief_made_on": ("制作日期：{when}", "Prepared on {when}"),
+    "brief_date": ("{y}年{m}月{d}日", "{y}-{m:02d}-{d:02d}"),
+    "brief_skipped": (
+        "未生成的图表：{items}（所选范围内没有数据）",
+        "Charts not drawn: {items} (no data in the selected range)",
+    ),
+    "brief_list_sep": ("、", "; "),
+    "brief_no_browser": (
+        "（服务器未找到浏览器，图表以数据表代替）",
+        "(No browser on the server: the chart is shown as a table)",
+    ),
+    "brief_no_browser_more": (
+        "（服务器未找到浏览器，图表以数据表代替；共{total}行，此处列出前{shown}行，完整数据见数据工作簿）",
+        "(No browser on the server: the chart is shown as a table; {shown} of {total} rows, all in the workbook)",
+    ),
+    "brief_small_label": ("{name}（<5）", "{name} (<5)"),
+    "brief_missing_label": ("{name}（无数据）", "{name} (no data)"),
+    "brief_small_note": (
+        "“<5”：少于5户，为保护隐私不显示具体数字",
+        "“<5”: fewer than five families, not shown to protect privacy",
+    ),
+    "brief_col_county": ("县市区", "County"),
+    "brief_col_chain": ("产业链", "Chain"),
+    "brief_col_category": ("类别", "Category"),
+    "brief_col_period": ("季度", "Quarter"),
+    "brief_col_actual": ("实际", "Actual"),
+    "brief_col_progress": ("完成进度", "Progress"),
+    "brief_summary": ("总体情况", "Summary"),
+    "brief_scope": ("统计范围：{scope}", "Scope: {scope}"),
+    "brief_section_kpis": ("重点指标", "Headline figures"),
+    "brief_behind": ("进度落后：{items}", "Behind schedule: {items}"),
+    "brief_table_caption": ("表{n}　{title}", "Table {n}. {title}"),
+    "brief_figure_caption": ("图{n}　{title}", "Figure {n}. {title}"),
+    "brief_page": ("第{n}页", "Page {n}"),
 }
 
 

@@ -1,4 +1,5 @@
-"""The briefing deck built from the tiny fixture warehouse and read back with python-pptx."""
+"""The briefing deck built from the tiny fixture warehouse and read back with python-pptx (picture mode, the
+files around the deck, the spec's text); native charts in test_deck_native.py."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import zipfile
 import duckdb
 import pandas as pd
 import pytest
+from docx import Document
 from pptx import Presentation
 from pptx.oxml.ns import qn
 
@@ -32,16 +34,17 @@ def spec(con) -> deck.DeckSpec:
 
 @pytest.fixture(scope="module")
 def no_browser_briefing(spec) -> deck.Briefing:
+    """Picture mode on a server without a browser: chart slides fall back to data tables."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("BROWSER_PATH", "/nonexistent/chrome")
-        return deck.render_deck(spec, with_zip=True)
+        return deck.render_deck(spec, charts="image", with_zip=True)
 
 
 @pytest.fixture(scope="module")
 def rendered(spec) -> deck.Briefing:
     if export.chrome_path() is None:
         pytest.skip("no Chrome/Chromium found")
-    return deck.render_deck(spec, with_zip=True)
+    return deck.render_deck(spec, charts="image", with_zip=True, with_docx=True)
 
 
 def _chart_slides(pptx: bytes) -> list[dict]:
@@ -180,22 +183,28 @@ def test_kpi_slide_lists_headline_indicators_with_query_layer_values(con, no_bro
 def test_section_slides_carry_their_own_scope(con):
     spec = deck.build_spec(con, YEAR, deck.parse_sections(["county:新泰", "chain:C10"]))
     assert [s.title for s in spec.sections] == ["县市区：新泰市", "产业链：医药及医疗器械"]
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("BROWSER_PATH", "/nonexistent/chrome")
-        pptx = deck.render_deck(spec).pptx
-    footers = [s["named"]["Footer"] for s in _chart_slides(pptx)]
-    assert all("新泰市" in f for f in footers[:3]) and all("医药及医疗器械" in f for f in footers[3:])
+    shown = [section.title for section, _ in spec.shown]
+    footers = [s["named"]["Footer"] for s in _chart_slides(deck.render_deck(spec, with_xlsx=False).pptx)]
+    assert len(footers) == len(shown)
+    for section, footer in zip(shown, footers, strict=True):
+        assert ("新泰市" if section.startswith("县市区") else "医药及医疗器械") in footer
 
 
-def test_a_chart_without_data_says_so_instead_of_drawing_an_empty_chart(con, monkeypatch):
-    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chrome")
+def test_a_chart_without_data_gets_no_slide_and_is_named_on_the_sources_slide(con, monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chrome")  # picture mode falls back to tables: fast
     spec = deck.build_spec(con, metrics.Filters(2024, 1, 3), ["ideology"])  # honours count in Q4 only
     craftsmen = spec.charts[0][1]
     assert craftsmen.title == "泰山工匠：按县市区排名" and craftsmen.empty
     assert craftsmen.takeaway == "所选范围内暂无数据。"
-    slide = _chart_slides(deck.render_deck(spec).pptx)[0]
-    assert slide["named"]["Empty note"] == "所选范围内没有该图表的数据。"
-    assert slide["pictures"] == 0 and slide["tables"] == 0
+    assert [c.title for c in spec.skipped] == ["泰山工匠：按县市区排名"]
+    for charts in ("native", "image"):
+        slides = deck.slide_texts(deck.render_deck(spec, charts=charts, with_xlsx=False).pptx)
+        assert len(slides) == spec.slide_count == 3 + len(spec.charts) - 1
+        assert craftsmen.title not in [s["title"] for s in slides]
+        assert "未生成的图表：泰山工匠：按县市区排名（所选范围内没有数据）" in slides[-1]["named"]["Sources"]
+        assert [s["named"]["Slide number"] for s in slides] == [
+            f"{n} / {len(slides)}" for n in range(1, len(slides) + 1)
+        ]
 
 
 def test_parse_sections_accepts_slugs_numbers_and_names():
@@ -220,7 +229,9 @@ def test_every_chart_slide_has_a_picture(rendered, spec):
     charts = _chart_slides(rendered.pptx)
     assert len(charts) == len(spec.charts)
     assert not any(chart.empty for _, chart in spec.charts)  # the tiny warehouse has data for every chart of 2024
-    assert all(s["pictures"] == 1 and s["tables"] == 0 for s in charts)
+    assert all(s["pictures"] == 1 and s["tables"] == 0 and s["charts"] == 0 for s in charts)
+    report = Document(io.BytesIO(rendered.docx))  # the Word report takes the same pictures
+    assert len(report.inline_shapes) == len(spec.shown) and len(report.tables) == 1 + 5
 
 
 @pytest.mark.image
