@@ -488,9 +488,9 @@ def county_grid(ctx: Context, code: str, *, key: str = "") -> ChartSpec:
     frame = ctx.ask(metrics.by_dimension, whole.filters, code, "county")
     grid = pd.DataFrame([{"key": c.code, "grid_row": c.grid_row, "grid_col": c.grid_col} for c in reference.counties()])
     tiles = grid.merge(frame, on="key", how="left") if not frame.empty else frame
-    if not tiles.empty:  # units outside the scope: named, without a value
-        zh, en = names("county", "zh"), names("county", "en")
-        tiles = tiles.assign(name_zh=tiles["key"].map(zh), name_en=tiles["key"].map(en))
+    in_scope = metrics.area(whole.filters)[0]
+    if in_scope and not tiles.empty:  # a user whose scope is some counties sees only their tiles
+        tiles = tiles.loc[tiles["key"].isin(in_scope)]
     row = reference.indicator(code)
     unit, decimals = indicator_unit(code, lang), row.decimals
     name = indicator_name(code, lang)
