@@ -82,7 +82,7 @@ def status_colours(frame: pd.DataFrame, highlight: tuple[str, ...] = (), key: st
     return colours
 
 
-def _rate_range(values: pd.Series) -> tuple[list[float], bool]:
+def rate_range(values: pd.Series) -> tuple[list[float], bool]:
     """A rate axis that shows differences: from a round number below the smallest value (0 when values are
     spread out or small) to 100; True when it does not start at 0 (the axis title says so)."""
     finite = values.dropna()
@@ -162,8 +162,8 @@ def ranking(
     fig.update_layout(showlegend=has_target, bargap=0.3)
     values = pd.concat([data["value"], data["target"]]) if has_target else data["value"]
     if unit == "%":
-        span, cut = _rate_range(values)
-        fig.update_xaxes(range=[span[0], span[1] + 12], ticksuffix="%", title=_axis_note(span, cut, lang))
+        span, cut = rate_range(values)
+        fig.update_xaxes(range=[span[0], span[1] + 12], ticksuffix="%", title=axis_note(span, cut, lang))
     else:
         top = float(values.max(skipna=True) or 0)
         fig.update_xaxes(range=[0, top * 1.22 or 1])
@@ -172,7 +172,7 @@ def ranking(
     return _finish(fig, title, subtitle, mode, height)
 
 
-def _axis_note(span: list[float], cut: bool, lang: str) -> str | None:
+def axis_note(span: list[float], cut: bool, lang: str) -> str | None:
     """The axis title that says where a cut rate axis starts."""
     if not cut:
         return None
@@ -285,8 +285,8 @@ def trend(
             )
             values = pd.concat([values, pd.Series([float(target)])])
     if unit == "%":
-        span, cut = _rate_range(values)
-        fig.update_yaxes(range=span, ticksuffix="%", title=_axis_note(span, cut, lang))
+        span, cut = rate_range(values)
+        fig.update_yaxes(range=span, ticksuffix="%", title=axis_note(span, cut, lang))
     else:
         fig.update_yaxes(rangemode="tozero")
         _value_axis(fig, "y", values, unit, lang)
@@ -539,8 +539,8 @@ def compare(
     )
     fig.update_layout(barmode="group")
     if unit == "%":
-        span, cut = _rate_range(pd.concat([data["value"], data["city"]]))
-        fig.update_yaxes(range=[span[0], span[1] + 6], ticksuffix="%", title=_axis_note(span, cut, lang))
+        span, cut = rate_range(pd.concat([data["value"], data["city"]]))
+        fig.update_yaxes(range=[span[0], span[1] + 6], ticksuffix="%", title=axis_note(span, cut, lang))
     else:
         fig.update_yaxes(rangemode="tozero")
     return _finish(fig, title, subtitle, mode, 360)
@@ -583,8 +583,8 @@ def grouped(
     fig.update_layout(barmode="group", bargap=0.25)
     fig.update_xaxes(type="category", tickangle=-35)
     if unit == "%":
-        span, cut = _rate_range(data["value"])
-        fig.update_yaxes(range=span, ticksuffix="%", title=_axis_note(span, cut, lang))
+        span, cut = rate_range(data["value"])
+        fig.update_yaxes(range=span, ticksuffix="%", title=axis_note(span, cut, lang))
     else:
         fig.update_yaxes(rangemode="tozero")
     return _finish(fig, title, subtitle, mode, 400)

@@ -72,6 +72,7 @@ class Chart:
     kind: str = ""
     options: dict = field(default_factory=dict)
     spec: ChartSpec | None = None  # the shared chart spec it was made from (status, table, notes)
+    silent: str = ""  # why it gets no slide: no_data, not_yet_due (annual honours before Q4), all_zero
 
     def draw(self) -> go.Figure:
         return self.figure(self.frame)
@@ -86,7 +87,8 @@ class Chart:
             takeaway=spec.takeaway,
             header_lines=spec.header_lines,
             scope=spec.scope,
-            empty=spec.empty,
+            empty=spec.silent is not None,
+            silent=spec.silent or "",
             unit=spec.unit,
             decimals=spec.decimals,
             kind=spec.kind,
@@ -550,9 +552,11 @@ def readable_table(chart: Chart, lang: str = "zh", limit: int | None = TABLE_ROW
 def source_lines(spec: DeckSpec) -> list[str]:
     """The sources slide and section: the spec's lines, then the charts left out for want of data."""
     lines = list(spec.sources) or [t("brief_default_source", spec.lang)]
-    if spec.skipped:
-        items = t("brief_list_sep", spec.lang).join(chart.title for chart in spec.skipped)
-        lines.append(t("brief_skipped", spec.lang, items=items))
+    for reason in ("no_data", "not_yet_due", "all_zero", ""):
+        charts = [chart for chart in spec.skipped if chart.silent == reason]
+        if charts:
+            items = t("brief_list_sep", spec.lang).join(chart.title for chart in charts)
+            lines.append(t(f"brief_skipped_{reason or 'no_data'}", spec.lang, items=items))
     return lines
 
 

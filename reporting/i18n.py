@@ -138,6 +138,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "100% = what the year target requires by now (flows by earlier years' seasonal pattern or pro rata; "
         "levels and rates against the year target).",
     ),
+    "honours_pending_short": (
+        "年度表彰于第四季度计入，所选季度尚未到考核期。",
+        "annual honours count in Q4; not yet due in the selected quarters.",
+    ),
+    "all_zero": ("所选范围内各项均为0（{scope}）。", "every value is zero ({scope})."),
     "honours_pending_note": (
         "年度表彰于第四季度计入，所选季度尚未到考核期，括号内为上年全年数。",
         "Annual honours count in Q4: not yet due in the selected quarters (last year's figure for reference).",
@@ -288,9 +293,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "brief_made_on": ("制作日期：{when}", "Prepared on {when}"),
     "brief_date": ("{y}年{m}月{d}日", "{y}-{m:02d}-{d:02d}"),
-    "brief_skipped": (
+    "brief_skipped_no_data": (
         "未生成的图表：{items}（所选范围内没有数据）",
         "Charts not drawn: {items} (no data in the selected range)",
+    ),
+    "brief_skipped_not_yet_due": (
+        "未生成的图表：{items}（年度表彰于第四季度计入，所选季度尚未到考核期）",
+        "Charts not drawn: {items} (annual honours count in Q4; not yet due in the selected quarters)",
+    ),
+    "brief_skipped_all_zero": (
+        "未生成的图表：{items}（所选范围内各项均为0）",
+        "Charts not drawn: {items} (every value is zero in the selected range)",
     ),
     "brief_list_sep": ("、", "; "),
     "brief_no_browser": (

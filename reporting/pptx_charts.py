@@ -21,9 +21,9 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
+from reporting import charts, theme
 from reporting import format as fmt
-from reporting import theme
-from reporting.i18n import t
+from reporting.i18n import code_label, t
 
 # Every run names 微软雅黑 as its Latin and East Asian (a:ea) font: PowerPoint, WPS and Word on Chinese Windows
 # have it; LibreOffice on Linux substitutes it through fontconfig (Noto Sans CJK SC for the Chinese glyphs).
@@ -76,6 +76,7 @@ class Plot:
     statuses: list[str] = field(default_factory=list)  # status values present, for the colour key
     axis_titles: tuple[str, str] = ("", "")  # (category, value)
     small_note: bool = False  # some value is "<5"
+    minimum: float | None = None  # where a rate axis starts when cut near the data (as on screen)
 
     @property
     def chart_type(self):
@@ -208,6 +209,11 @@ def plot(chart, lang: str = "zh") -> Plot:
     frame = chart.frame.reset_index(drop=True)
     p = _plot(chart, kind, frame, options, unit, decimals, lang)
     shown = [v for s in p.series for v in s.values if v is not None]
+    if unit == "%" and kind in ("ranking", "trend", "grouped", "compare") and shown:
+        span, cut = charts.rate_range(pd.Series(shown))  # the screen's rule: differences stay visible
+        if cut:
+            p.minimum = span[0]
+            p.axis_titles = (p.axis_titles[0], charts.axis_note(span, cut, lang) or "")
     if not p.axis_format:
         p.axis_format = axis_format(unit, decimals, lang, max(shown) if shown else None)
     return p
@@ -247,7 +253,7 @@ def _plot(chart, kind: str, frame: pd.DataFrame, options: dict, unit: str, decim
         values = [_none(v) for v in data["value"]]
         colours, statuses = _status_colours(data, [theme.PALETTE[3]] * len(data))
         cats = [
-            _mark(str(c), hide, v is None, lang)
+            _mark(code_label("category", c, lang), hide, v is None, lang)
             for c, hide, v in zip(data["category"], data["_hide"], values, strict=True)
         ]
         return Plot(
@@ -272,8 +278,10 @@ def _plot(chart, kind: str, frame: pd.DataFrame, options: dict, unit: str, decim
                 statuses += [s for s in seen if s not in statuses]
             series.append(Series(str(names.get(str(code), code)), [by_period.get(p) for p in periods], colour, points))
         goal = _none(options.get("target"))
-        if goal is not None:
-            series.append(Series(target, [goal] * len(periods), theme.TARGET, target=True, labels=False))
+        if goal is not None:  # a year target on its own year's quarters only
+            year = str(options.get("target_year") or "")
+            values = [goal if p.startswith(year) else None for p in periods]
+            series.append(Series(target, values, theme.TARGET, target=True, labels=False))
         return Plot(
             kind, [fmt.period_short(p) for p in periods], series, label_format, axis_format, line=True,
             statuses=[s for s in STATUS_ORDER if s in statuses],
@@ -500,7 +508,9 @@ def add_plot(shapes, p: Plot, left: int, top: int, width: int, height: int, *, l
     values_axis.tick_labels.number_format_is_linked = False
     _font(values_axis.tick_labels.font, size - 1, MUTED)
     shown = [v for s in p.series for v in s.values if v is not None]
-    if shown and min(shown) >= 0:
+    if p.minimum is not None:
+        values_axis.minimum_scale = p.minimum
+    elif shown and min(shown) >= 0:
         values_axis.minimum_scale = 0
     if shown and p.horizontal and not any(s.target for s in p.series) and max(shown) > 0:
         values_axis.maximum_scale = _nice(max(shown) * 1.15)  # room for the label at the end of the longest bar

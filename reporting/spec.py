@@ -147,6 +147,7 @@ class ChartSpec:
     notes: tuple[str, ...] = ()  # shown under the chart and in files (hidden cells, honours not yet due …)
     columns: tuple[tuple[str, str, str], ...] = ()  # export table: (frame column, header, format)
     table_frame: pd.DataFrame | None = None  # the frame the export table reads, when not `frame` itself
+    pending: bool = False  # annual honours whose quarter (Q4) is not in the range: not yet due, not "no data"
 
     @property
     def empty(self) -> bool:
@@ -158,6 +159,20 @@ class ChartSpec:
         if "suppressed" in self.frame.columns:
             shown |= self.frame["suppressed"].astype(bool)
         return not shown.any()
+
+    @property
+    def silent(self) -> str | None:
+        """Why this chart would say nothing in a briefing, or None: no data, annual honours not yet due (counted
+        in Q4), or every value zero."""
+        if self.pending or ("status" in self.frame.columns and (self.frame["status"] == "not_yet_due").all()):
+            return "not_yet_due"
+        if self.empty:
+            return "no_data"
+        value = next((c for c in ("value", "actual") if c in self.frame.columns), None)
+        hidden = self.frame["suppressed"].astype(bool).any() if "suppressed" in self.frame.columns else False
+        if value is not None and not hidden and (self.frame[value].fillna(0) == 0).all():
+            return "all_zero"
+        return None
 
     def figure(self, mode: str = "light") -> go.Figure:
         draw = getattr(charts, self.kind)
@@ -220,6 +235,12 @@ def _decimals_shown(unit: str, decimals: int) -> int:
     return max(decimals, 1) if unit == "%" else decimals
 
 
+def _pending(ctx: Context, codes: Sequence[str]) -> bool:
+    """Annual honours (counted in Q4) asked about over quarters without Q4: not yet due."""
+    f = ctx.filters
+    return not (f.quarter_from <= 4 <= f.quarter_to) and all(reference.indicator(c).accrual == "annual" for c in codes)
+
+
 def _notes(ctx: Context, frame: pd.DataFrame, code: str | None = None) -> tuple[str, ...]:
     notes = []
     if "suppressed" in frame.columns and frame["suppressed"].astype(bool).any() and code:
@@ -273,6 +294,7 @@ def ranking(ctx: Context, code: str, dim: str, *, key: str = "") -> ChartSpec:
         select=(dim,),
         notes=_notes(ctx, frame, code),
         columns=columns,
+        pending=_pending(ctx, (code,)),
     )
 
 
@@ -313,6 +335,7 @@ def trend(ctx: Context, codes: Sequence[str], *, key: str = "") -> ChartSpec:
         options={"unit": unit, "names": labels, "decimals": decimals, "target": target, "target_year": f.year},
         notes=_notes(ctx, frame, codes[0]),
         columns=(("period", ctx.t("quarter_col"), "period"), *wide_cols),
+        pending=_pending(ctx, codes),
     )
 
 
@@ -349,6 +372,7 @@ def heatmap(ctx: Context, code: str, *, key: str = "") -> ChartSpec:
             ("chain_en" if lang == "en" else "chain_zh", ctx.t("chain"), "text"),
             ("value", unit_header(name, unit, lang), f"num:{shown}"),
         ),
+        pending=_pending(ctx, (code,)),
     )
 
 
@@ -376,6 +400,7 @@ def breakdown(ctx: Context, code: str, dim: str, *, key: str = "") -> ChartSpec:
         options={"unit": unit, "decimals": decimals},
         notes=_notes(ctx, frame, code),
         columns=(("category", by, "category"), ("value", unit_header(name, unit, lang), f"num:{shown}")),
+        pending=_pending(ctx, (code,)),
     )
 
 
@@ -517,6 +542,7 @@ def county_grid(ctx: Context, code: str, *, key: str = "") -> ChartSpec:
             ("value", unit_header(name, unit, lang), f"num:{shown}"),
             ("status", ctx.t("status"), "status"),
         ),
+        pending=_pending(ctx, (code,)),
     )
 
 

@@ -194,14 +194,15 @@ def test_a_chart_without_data_gets_no_slide_and_is_named_on_the_sources_slide(co
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chrome")  # picture mode falls back to tables: fast
     spec = deck.build_spec(con, metrics.Filters(2024, 1, 3), ["ideology"])  # honours count in Q4 only
     craftsmen = spec.charts[0][1]
-    assert craftsmen.title == "泰山工匠：按县市区排名" and craftsmen.empty
+    assert craftsmen.title == "泰山工匠：按县市区排名" and craftsmen.empty and craftsmen.silent == "not_yet_due"
     assert craftsmen.takeaway == "所选范围内暂无数据。"
     assert [c.title for c in spec.skipped] == ["泰山工匠：按县市区排名"]
     for charts in ("native", "image"):
         slides = deck.slide_texts(deck.render_deck(spec, charts=charts, with_xlsx=False).pptx)
         assert len(slides) == spec.slide_count == 3 + len(spec.charts) - 1
         assert craftsmen.title not in [s["title"] for s in slides]
-        assert "未生成的图表：泰山工匠：按县市区排名（所选范围内没有数据）" in slides[-1]["named"]["Sources"]
+        sources = slides[-1]["named"]["Sources"]  # honours before Q4: not yet due, not "no data"
+        assert "未生成的图表：泰山工匠：按县市区排名（年度表彰于第四季度计入，所选季度尚未到考核期）" in sources
         assert [s["named"]["Slide number"] for s in slides] == [
             f"{n} / {len(slides)}" for n in range(1, len(slides) + 1)
         ]

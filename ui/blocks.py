@@ -40,10 +40,15 @@ def show(view: View, make: Callable[[], recipes.ChartSpec], *, section_key: str,
     """Build one chart spec and draw it (or say in words that the selection has no data)."""
     with section(section_key):
         spec = make()
-        if spec.empty:
+        silent = spec.silent
+        if silent == "not_yet_due":
+            st.info(f"{spec.title}：{tr('honours_pending_short')}", icon=":material/event:")
+        elif silent == "all_zero":
+            st.info(f"{spec.title}：{tr('all_zero', scope=view.scope(drop=drop))}", icon=":material/info:")
+        elif silent:
             empty_note(view.scope(drop=drop))
-            return
-        chart(spec)
+        else:
+            chart(spec)
 
 
 def ranking(view: View, code: str, dim: str, *, key: str) -> None:
