@@ -83,10 +83,12 @@ def test_all_fixtures_together_keep_the_books(tmp_path):
         ).fetchone()
         assert raw_rows == expected, ds.dataset
         (bad_rows,) = con.execute(
-            "select count(distinct (file_sha256, row_number)) from quarantine where dataset = $ds", {"ds": ds.dataset}
+            "select count(distinct (file_sha256, sheet, row_number)) from quarantine where dataset = $ds",
+            {"ds": ds.dataset},
         ).fetchone()
         (expected_bad,) = con.execute(
-            "select coalesce(sum(rows_quarantined), 0) from load_manifest where status = 'loaded' and dataset = $ds",
+            "select coalesce(sum(rows_quarantined), 0) from load_manifest "
+            "where status in ('loaded', 'rejected_resubmission') and dataset = $ds",
             {"ds": ds.dataset},
         ).fetchone()
         assert bad_rows == expected_bad, ds.dataset
@@ -127,6 +129,7 @@ def test_tables_have_the_contract_columns(tmp_path):
         "unknown_columns",
         "file_seq",
         "loaded_at",
+        "notes",
     ]
     quarantine = [r[0] for r in con.execute("describe quarantine").fetchall()]
     assert quarantine == [
@@ -139,6 +142,7 @@ def test_tables_have_the_contract_columns(tmp_path):
         "rule",
         "message",
         "original",
+        "sheet",
     ]
 
 
@@ -314,8 +318,8 @@ def test_privacy_no_clear_id_or_name_anywhere(tmp_path):
 
 
 def test_hash_key_from_env(monkeypatch, tmp_path):
-    monkeypatch.setenv(config.HASH_KEY_ENV, "from-env")
-    assert ingest.hash_key(tmp_path) == b"from-env"
+    monkeypatch.setenv(config.HASH_KEY_ENV, "from-env-" + "k" * 32)
+    assert ingest.hash_key(tmp_path) == b"from-env-" + b"k" * 32
     assert not (tmp_path / "hash.key").exists()
 
 
