@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import faulthandler
 import hashlib
 import hmac
 import json
@@ -442,6 +443,14 @@ class _DatasetResult:
 
 
 def _validate_dataset(ds: Dataset, files: list[_Parsed], hash_key: bytes) -> _DatasetResult:
+    for f in files:  # a name of the file's name column is masked wherever the file shows it, its own name too
+        f.redact = _Redactor.for_file(ds, f)
+        if f.redact.pattern is not None:
+            r = f.report
+            r.path, r.file_name = f.redact.text(r.path), f.redact.text(r.file_name)
+            r.unknown_columns = [f.redact.text(c) for c in r.unknown_columns]
+            for part in f.parts:
+                part.sheet = f.redact.text(part.sheet) if part.sheet is not None else None
     lengths = [f.n_rows for f in files]
     n = sum(lengths)
     file_pos = np.repeat(np.arange(len(files)), lengths)
@@ -550,8 +559,7 @@ def _names_in_text(
     if not name_cols or not text_cols:
         return
     for fpos, f in enumerate(files):
-        f.redact = _Redactor.for_file(ds, f)
-        pattern = f.redact.pattern
+        pattern = f.redact.pattern if f.redact else None
         if pattern is None:
             continue
         rows = np.flatnonzero(file_pos == fpos)
@@ -919,6 +927,7 @@ def _reader_main(conn, items: list[_Item], parent: int, memory_bytes: int) -> No
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)  # a library's crash report is not for the user; the parent says what happened
+        faulthandler.disable()  # it may write to a copy of the terminal's stderr
         _limit_memory(memory_bytes)
         while True:
             try:
@@ -988,7 +997,6 @@ def _run(
             first_copy[sha] = p
             continue
         report = FileReport(path=p.report.path, file_name=p.report.file_name, sha256=sha, status="duplicate")
-        report.reason = f"与文件“{twin.report.path}”内容完全相同（重复报送），已忽略"
         parsed[i] = _Parsed(report, p.mtime, order=p.order)
         twins.append((parsed[i], twin))
     by_ds: dict[str, list[_Parsed]] = defaultdict(list)
@@ -1003,8 +1011,11 @@ def _run(
         res = _validate_dataset(ds, files, hash_key)
         results[ds.dataset] = (files, res)
         _apply_results(ds, files, res)
-    for p, twin in twins:
+    for p, twin in twins:  # after validation: the twin's name is shown as masked as it is
         p.report.dataset, p.report.county, p.report.period = twin.report.dataset, twin.report.county, twin.report.period
+        if twin.redact is not None:
+            p.report.path, p.report.file_name = twin.redact.text(p.report.path), twin.redact.text(p.report.file_name)
+        p.report.reason = f"与文件“{twin.report.path}”内容完全相同（重复报送），已忽略"
     _order_and_supersede(parsed, supersede)
     return parsed, results
 
@@ -1013,9 +1024,6 @@ def _apply_results(ds: Dataset, files: list[_Parsed], res: _DatasetResult) -> No
     """Per-file counts, problems (with the file's own header text, values masked), county and period."""
     by_file_rows: dict[int, set[int]] = defaultdict(set)
     columns = {c.column: c for c in ds.columns}
-    for f in files:
-        if f.redact is None:
-            f.redact = _Redactor.for_file(ds, f)
     for i, column, value, rule, detail in res.problems:
         fpos = int(res.file_pos[i])
         f = files[fpos]
