@@ -490,9 +490,20 @@ def id_spans(text: str) -> list[tuple[int, int]]:
         if _id_shaped(_SEPARATORS.sub("", run)):
             out.append(m.span())
             continue
-        for g in _DIGIT_GROUP.finditer(run):  # an ID beside other numbers: `13812345678 370902…`
-            if _id_shaped(g.group(0)):
-                out.append((m.start() + g.start(), m.start() + g.end()))
+        # an ID beside other numbers (`13812345678 370902 19800101 1234`): consecutive groups that make one
+        groups = [(g.start(), g.end(), g.group(0)) for g in _DIGIT_GROUP.finditer(run)]
+        i = 0
+        while i < len(groups):
+            digits = ""
+            for j in range(i, len(groups)):
+                digits += groups[j][2]
+                if len(digits) > 18:
+                    break
+                if _id_shaped(digits):
+                    out.append((m.start() + groups[i][0], m.start() + groups[j][1]))
+                    i = j
+                    break
+            i += 1
     return out
 
 
