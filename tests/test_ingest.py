@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import pytest
 
 from data_pipeline import config, contracts, ingest
 from data_pipeline.normalize import credit_check_char, id_check_char
@@ -454,3 +455,32 @@ def test_file_names_of_any_bytes_are_shown_readably(tmp_path):
         ("新泰?企业.csv", "loaded", 2)
     ]
     assert "新泰?企业.csv" in report.files[0].line_zh()
+
+
+@pytest.mark.parametrize(
+    ("bad", "status"), [(0, "loaded"), (2, "loaded"), (3, "rejected_resubmission"), (5, "rejected_resubmission")]
+)
+def test_a_newer_file_supersedes_only_when_at_most_half_its_rows_are_quarantined(tmp_path, bad, status):
+    raw = tmp_path / "raw"
+    write_xlsx(raw / "old.xlsx", enterprises("2024Q2", "宁阳县", range(1, 6)), mtime=1_700_000_000)
+    rows = enterprises("2024Q2", "宁阳县", range(1, 6), employees=200)
+    for row in rows[1 : 1 + bad]:
+        row[7] = 500  # 会员人数 > 职工人数
+    write_xlsx(raw / "new.xlsx", rows, mtime=1_700_100_000)
+    _, con = run(raw, tmp_path / "w.duckdb")
+    got = dict(con.execute("select path, status from load_manifest").fetchall())
+    assert got == {"old.xlsx": "superseded" if status == "loaded" else "loaded", "new.xlsx": status}
+    employees = {e for (e,) in con.execute("select distinct employees from raw_enterprises").fetchall()}
+    assert employees == ({200} if status == "loaded" else {100})
+    assert con.execute("select count(distinct row_number) from quarantine").fetchone() == (bad,)
+
+
+def test_a_registry_period_outside_the_window_is_ignored(tmp_path):
+    raw = tmp_path / "raw"
+    head = ["阵地名称", "阵地类型", "级别", "县市区", "建成日期", "状态"]
+    write_xlsx(
+        raw / "泰山区_服务阵地_2099年第一季度.xlsx",
+        [head, ["书屋", "职工书屋", "市级", "泰山区", "2020-01-01", "运行"]],
+    )
+    _, con = run(raw, tmp_path / "w.duckdb")
+    assert con.execute("select period, status from load_manifest").fetchall() == [(None, "loaded")]
