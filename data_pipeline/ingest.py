@@ -824,13 +824,19 @@ class _Readers:
         theirs.close()
         return _Worker(proc, mine)
 
-    def _feed(self, w: _Worker) -> None:
+    def _feed(self, w: _Worker) -> bool:
+        """Top up the reader's files; False when it is gone (its files go back to the queue)."""
         if len(w.assigned) <= 2 and self.queue:
             chunk = [self.queue.popleft() for _ in range(min(CHUNK, len(self.queue)))]
+            try:
+                w.conn.send(chunk)
+            except OSError:  # it died while idle
+                self.queue.extendleft(reversed(chunk))
+                return False
             if not w.assigned:
                 w.started = time.monotonic()
             w.assigned.extend(chunk)
-            w.conn.send(chunk)
+        return True
 
     def _fail(self, w: _Worker, reason: str) -> None:
         """The reader `w` died or was stopped on its current file: reject that file, requeue the rest."""
@@ -850,12 +856,15 @@ class _Readers:
 
     def run(self, tick: Callable[[int], None]) -> list[_Parsed]:
         workers: list[_Worker] = []
+        ticked = 0
         try:
             while self.done < len(self.items):
                 while len(workers) < min(self.n, len(self.queue) + sum(len(w.assigned) > 0 for w in workers)):
                     workers.append(self._start())
-                for w in workers:
-                    self._feed(w)
+                for w in list(workers):
+                    if not self._feed(w) and not w.assigned:  # with files in hand, its death is handled below
+                        _stop(w)
+                        workers.remove(w)
                 busy = [w for w in workers if w.assigned]
                 now = time.monotonic()
                 timeout = max(0.0, min(w.started + self.lim.seconds - now for w in busy)) if busy else 0.0
@@ -874,7 +883,9 @@ class _Readers:
                             "请检查文件是否过大或损坏，另存为标准模板后重新报送",
                         )
                         workers.remove(w)
-                tick(self.done)
+                for k in range(ticked + 1, self.done + 1):
+                    tick(k)
+                ticked = self.done
         finally:
             for w in workers:
                 _stop(w, gently=True)

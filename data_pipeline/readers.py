@@ -346,6 +346,8 @@ _EXTENT_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)(\s[^>]*?)?(/?)>")
 _R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
 _SUSPECT_REF = re.compile(rb'r="(?:[A-Za-z]{2}|[A-Za-z]*[0-9]{6})')
 _QUICK_ROWS, _QUICK_COLUMNS = 99_999, 26
+# cells or rows with a namespace prefix or a line break in the tag: scanned tag by tag
+_UNUSUAL_TAGS = (b":c ", b":c>", b":c/", b":c\n", b":c\t", b":c\r", b":row", b"<c\n", b"<c\t", b"<c\r")
 
 
 def sheet_extent(xml: bytes, lim: Limits) -> tuple[int, int] | None:
@@ -356,15 +358,7 @@ def sheet_extent(xml: bytes, lim: Limits) -> tuple[int, int] | None:
     one-letter column and a row below 100,000 bounds the extent by 99,999 × 26. Anything else is scanned
     tag by tag."""
     quick_fits = lim.rows >= _QUICK_ROWS and lim.columns >= _QUICK_COLUMNS and lim.cells >= _QUICK_ROWS * _QUICK_COLUMNS
-    if (
-        quick_fits
-        and b":c" not in xml
-        and b":row" not in xml
-        and b"<c\n" not in xml
-        and b"<c\t" not in xml
-        and b"<c\r" not in xml
-        and not _SUSPECT_REF.search(xml)
-    ):
+    if quick_fits and not any(tag in xml for tag in _UNUSUAL_TAGS) and not _SUSPECT_REF.search(xml):
         cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
         if cells == xml.count(b'<c r="'):
             return None
