@@ -338,17 +338,26 @@ def _pick_parts(sheets: list[readers.Sheet], report: FileReport) -> list[tuple[r
                     name,
                     f"工作表“{name}”是“{m.dataset.title_zh}”的数据，本文件按“{primary.dataset.title_zh}”载入，"
                     "一个文件只载入一类数据，该表未载入：请把它另存为单独的文件报送",
-                    has_data=True,
+                    has_data=not m.missing_required and _rows_below(sheet, m),
                 )
             )
         elif m.missing_required:
             names = "、".join(c.header_zh for c in m.missing_required)
             report.sheet_notes.append(
-                SheetNote(name, f"工作表“{name}”缺少必填列：{names}，该表未载入：请按模板补齐列", has_data=True)
+                SheetNote(
+                    name,
+                    f"工作表“{name}”缺少必填列：{names}，该表未载入：请按模板补齐列",
+                    has_data=_rows_below(sheet, m),
+                )
             )
         else:
             parts.append((sheet, m))
     return parts
+
+
+def _rows_below(sheet: readers.Sheet, m: readers.HeaderMatch) -> bool:
+    """Whether anything is filled in below the header (a table someone filled, not a list of column names)."""
+    return any(readers._filled(v) for row in sheet.rows[m.row_index + 1 :] for v in row)
 
 
 def _parse_file(path: Path, rel: str, data: bytes, report: FileReport) -> _Parsed:
