@@ -53,6 +53,7 @@ from bisect import bisect_right
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from multiprocessing.connection import wait as wait_for
 from pathlib import Path
 
@@ -251,7 +252,14 @@ def display_name(text: str) -> str:
     Bytes that were not valid in the file system's encoding (a Windows zip unpacked on Linux leaves GBK
     bytes, which Python keeps as surrogates) are decoded as UTF-8, else GB18030; control and direction
     characters become `?`; anything shaped like an ID number is masked."""
-    if any("\udc80" <= ch <= "\udcff" for ch in text):
+    return _display_name(text)
+
+
+@lru_cache(maxsize=8192)
+def _display_name(text: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # surrogates: bytes the file system's encoding could not decode
         raw = text.encode("utf-8", "surrogateescape")
         for enc in ("utf-8", "gb18030"):
             try:
@@ -261,8 +269,10 @@ def display_name(text: str) -> str:
                 continue
         else:
             text = raw.decode("utf-8", "replace")
-    text = text.encode("utf-8", "replace").decode("utf-8")  # any lone surrogate left
-    return normalize.mask_ids_in(_CONTROL.sub("?", text))
+        text = text.encode("utf-8", "replace").decode("utf-8")  # any lone surrogate left
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("?", text)
+    return normalize.mask_ids_in(text)
 
 
 def _dataset_title(name: str | None) -> str:
@@ -454,7 +464,7 @@ class _DatasetResult:
 def _validate_dataset(ds: Dataset, files: list[_Parsed], hash_key: bytes) -> _DatasetResult:
     for f in files:  # a name of the file's name column is masked wherever the file shows it, its own name too
         f.redact = _Redactor.for_file(ds, f)
-        if f.redact.pattern is not None:
+        if f.redact.names:
             r = f.report
             r.path, r.file_name = f.redact.text(r.path), f.redact.text(r.file_name)
             r.unknown_columns = [f.redact.text(c) for c in r.unknown_columns]
@@ -568,14 +578,13 @@ def _names_in_text(
     if not name_cols or not text_cols:
         return
     for fpos, f in enumerate(files):
-        pattern = f.redact.pattern if f.redact else None
-        if pattern is None:
+        if f.redact is None or not f.redact.names:
             continue
         rows = np.flatnonzero(file_pos == fpos)
         for col in text_cols:
             v = values[col.column]
             for i in rows[ok[col.column][rows]]:
-                if v[i] is not None and pattern.search(v[i]):
+                if v[i] is not None and f.redact.has_name(v[i]):
                     problems.append(
                         (int(i), col.column, "", "name_in_text", "含有本文件“姓名”列中的姓名，此列不能填写姓名")
                     )
@@ -659,7 +668,6 @@ class _Redactor:
     def __init__(self, sensitive: bool, names: Iterable[str] = ()) -> None:
         self.sensitive = sensitive
         self.names = sorted({n for n in names if len(n) >= 2}, key=len, reverse=True)
-        self.pattern = re.compile("|".join(map(re.escape, self.names))) if self.names else None
 
     @classmethod
     def for_file(cls, ds: Dataset, f: _Parsed) -> _Redactor:
@@ -670,10 +678,15 @@ class _Redactor:
                 names.update(normalize.clean_text(normalize.show(v)) for v in f.cols.get(c.column, ()) if v)
         return cls(sensitive, names)
 
+    def has_name(self, s: str) -> bool:
+        return not s.isascii() and any(n in s for n in self.names)
+
     def text(self, s: str) -> str:
         s = normalize.mask_ids_in(s)
-        if self.pattern is not None:
-            s = self.pattern.sub(lambda m: normalize.mask_name(m.group(0)), s)
+        if self.names and not s.isascii():
+            for name in self.names:
+                if name in s:
+                    s = s.replace(name, normalize.mask_name(name))
         return s
 
     def cell(self, col: Column | None, v: object, broke: bool) -> str:
@@ -777,7 +790,7 @@ def _memory_reason() -> str:
 
 PARALLEL_MIN_FILES = 300  # below this, one reader process (for isolation); from here on, several
 MAX_READERS = 4
-CHUNK = 8  # files sent to a reader at a time; results come back one file at a time
+CHUNK = 16  # files sent to a reader at a time; their results come back in one message
 ISOLATE = True  # read in worker processes when the platform can fork
 
 
@@ -805,17 +818,22 @@ def _read_all(items: list[_Item], progress: Progress) -> list[_Parsed]:
 class _Worker:
     proc: multiprocessing.Process
     conn: object
-    assigned: deque = field(default_factory=deque)
-    started: float = 0.0  # when its current file began
+    slot: object  # shared with the reader: [index of the file it is reading (-1: none), when it began]
+    chunks: deque = field(default_factory=deque)  # chunks sent and not yet answered, in order
+
+    def current(self) -> tuple[int, float]:
+        return int(self.slot[0]), float(self.slot[1])
 
 
 class _Readers:
-    """Reader processes forked from this one, reading files one at a time and sending each result back.
+    """Reader processes forked from this one. Each reads the files of a chunk one after the other and
+    sends the chunk's results back in one message; while reading it keeps, in memory shared with this
+    process, which file it is on and since when.
 
     Each reader: dies with its parent (PR_SET_PDEATHSIG, and its pipe closing), has an address-space
-    limit of its start size + `read_memory_mb`, writes nothing to the terminal. The parent knows which
-    file each reader is on, so a reader that dies (the spreadsheet library aborts when memory runs out)
-    or overruns `read_seconds` rejects exactly that file; its other files go to a new reader."""
+    limit of its start size + `read_memory_mb`, writes nothing to the terminal. A reader that dies (the
+    spreadsheet library aborts when memory runs out) or overruns `read_seconds` on a file rejects exactly
+    that file; the other files of its chunks go to a new reader."""
 
     def __init__(self, items: list[_Item], n: int, lim: readers.Limits) -> None:
         self.items, self.n, self.lim = items, n, lim
@@ -826,69 +844,73 @@ class _Readers:
 
     def _start(self) -> _Worker:
         mine, theirs = self.ctx.Pipe()
+        slot = self.ctx.RawArray("d", [-1.0, 0.0])
         proc = self.ctx.Process(
-            target=_reader_main, args=(theirs, self.items, os.getpid(), self.lim.memory_bytes), daemon=True
+            target=_reader_main, args=(theirs, slot, self.items, os.getpid(), self.lim.memory_bytes), daemon=True
         )
         proc.start()
         theirs.close()
-        return _Worker(proc, mine)
+        return _Worker(proc, mine, slot)
 
     def _feed(self, w: _Worker) -> bool:
-        """Top up the reader's files; False when it is gone (its files go back to the queue)."""
-        if len(w.assigned) <= 2 and self.queue:
+        """Keep two chunks in the reader's hands; False when it is gone (the chunk goes back to the queue)."""
+        while len(w.chunks) < 2 and self.queue:
             chunk = [self.queue.popleft() for _ in range(min(CHUNK, len(self.queue)))]
             try:
                 w.conn.send(chunk)
-            except OSError:  # it died while idle
+            except OSError:  # it died
                 self.queue.extendleft(reversed(chunk))
                 return False
-            if not w.assigned:
-                w.started = time.monotonic()
-            w.assigned.extend(chunk)
+            w.chunks.append(chunk)
         return True
 
     def _fail(self, w: _Worker, reason: str) -> None:
-        """The reader `w` died or was stopped on its current file: reject that file, requeue the rest."""
-        culprit = w.assigned.popleft()
-        item = self.items[culprit]
-        report = FileReport(display_name(item.rel), display_name(item.path.name), status="rejected", reason=reason)
-        if item.data is not None:
-            report.sha256 = hashlib.sha256(item.data).hexdigest()
-        else:
-            with contextlib.suppress(OSError):
-                report.sha256 = hashlib.sha256(item.path.read_bytes()).hexdigest()
-        self.results[culprit] = _Parsed(report, item.mtime, order=item.order)
-        self.done += 1
-        self.queue.extendleft(reversed(w.assigned))
-        w.assigned.clear()
+        """The reader `w` died or was stopped: reject the file it was on, requeue its other files."""
+        current, _ = w.current()
+        pending = [i for chunk in w.chunks for i in chunk if self.results[i] is None]
+        culprit = current if current in pending else (pending[0] if pending else None)
+        if culprit is not None:
+            item = self.items[culprit]
+            report = FileReport(display_name(item.rel), display_name(item.path.name), status="rejected", reason=reason)
+            if item.data is not None:
+                report.sha256 = hashlib.sha256(item.data).hexdigest()
+            else:
+                with contextlib.suppress(OSError):
+                    report.sha256 = hashlib.sha256(item.path.read_bytes()).hexdigest()
+            self.results[culprit] = _Parsed(report, item.mtime, order=item.order)
+            self.done += 1
+        self.queue.extendleft(reversed([i for i in pending if i != culprit]))
+        w.chunks.clear()
         _stop(w)
 
     def run(self, tick: Callable[[int], None]) -> list[_Parsed]:
         workers: list[_Worker] = []
         ticked = 0
+        seconds = self.lim.seconds
         try:
             while self.done < len(self.items):
-                while len(workers) < min(self.n, len(self.queue) + sum(len(w.assigned) > 0 for w in workers)):
+                while len(workers) < min(self.n, len(self.queue) + sum(bool(w.chunks) for w in workers)):
                     workers.append(self._start())
                 for w in list(workers):
-                    if not self._feed(w) and not w.assigned:  # with files in hand, its death is handled below
+                    if not self._feed(w) and not w.chunks:  # with files in hand, its death is handled below
                         _stop(w)
                         workers.remove(w)
-                busy = [w for w in workers if w.assigned]
+                busy = [w for w in workers if w.chunks]
                 now = time.monotonic()
-                timeout = max(0.0, min(w.started + self.lim.seconds - now for w in busy)) if busy else 0.0
+                deadlines = [w.current()[1] + seconds - now for w in busy if w.current()[0] >= 0]
+                timeout = min(max(0.0, min(deadlines, default=seconds)), seconds)
                 ready = set(wait_for([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout))
-                for w in list(busy):
+                for w in busy:
                     if w.conn in ready or w.proc.sentinel in ready:
                         self._drain(w)
-                    if w.assigned and not w.proc.is_alive():
-                        code = w.proc.exitcode
-                        self._fail(w, _crash_reason(code, self.lim))
+                    current, began = w.current()
+                    if w.chunks and not w.proc.is_alive():
+                        self._fail(w, _crash_reason(w.proc.exitcode, self.lim))
                         workers.remove(w)
-                    elif w.assigned and time.monotonic() - w.started > self.lim.seconds:
+                    elif w.chunks and current >= 0 and time.monotonic() - began > seconds:
                         self._fail(
                             w,
-                            f"读取该文件超过 {self.lim.seconds:g} 秒仍未完成（读取时间上限），已拒收："
+                            f"读取该文件超过 {seconds:g} 秒仍未完成（读取时间上限），已拒收："
                             "请检查文件是否过大或损坏，另存为标准模板后重新报送",
                         )
                         workers.remove(w)
@@ -902,14 +924,14 @@ class _Readers:
 
     def _drain(self, w: _Worker) -> None:
         try:
-            while w.assigned and w.conn.poll():
-                index, parsed = w.conn.recv()
-                if index != w.assigned[0]:
+            while w.chunks and w.conn.poll():
+                answered = w.conn.recv()
+                if [i for i, _ in answered] != w.chunks[0]:
                     raise EOFError("out of order")
-                w.assigned.popleft()
-                self.results[index] = parsed
-                self.done += 1
-                w.started = time.monotonic()
+                w.chunks.popleft()
+                for i, parsed in answered:
+                    self.results[i] = parsed
+                self.done += len(answered)
         except (EOFError, OSError, pickle.UnpicklingError):
             w.proc.join(timeout=5)
             if w.proc.is_alive():
@@ -939,8 +961,9 @@ def _stop(w: _Worker, gently: bool = False) -> None:
     w.conn.close()
 
 
-def _reader_main(conn, items: list[_Item], parent: int, memory_bytes: int) -> None:
-    """A reader process: die with the parent, stay within the memory limit, never print."""
+def _reader_main(conn, slot, items: list[_Item], parent: int, memory_bytes: int) -> None:
+    """A reader process: die with the parent, stay within the memory limit, never print; say which file
+    it is on in `slot` ([index, since when]) and send each chunk's results in one message."""
     try:
         _die_with_parent(parent)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends the readers
@@ -956,8 +979,13 @@ def _reader_main(conn, items: list[_Item], parent: int, memory_bytes: int) -> No
                 break
             if chunk is None:
                 break
+            answered = []
             for i in chunk:
-                conn.send((i, _read_one(items[i])))
+                slot[1] = time.monotonic()
+                slot[0] = i
+                answered.append((i, _read_one(items[i])))
+            slot[0] = -1
+            conn.send(answered)
     except BaseException:  # noqa: BLE001 - end quietly; the parent rejects the file in hand
         os._exit(1)
 

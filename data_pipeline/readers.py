@@ -270,10 +270,11 @@ _SHEET_PART = re.compile(r"^xl/(?:worksheets|chartsheets|dialogsheets|macrosheet
 
 
 def _check_zip(zf: zipfile.ZipFile, data: bytes, lim: Limits) -> dict[str, bytes]:
-    """Measure every part of a workbook by inflating it (bounded), refusing it beyond `unpacked_bytes`.
+    """Refuse a workbook whose parts are declared beyond `unpacked_bytes`, and inflate its sheets (bounded).
 
-    Returns the sheets' XML (and an ODS file's content.xml), already inflated, for the extent scan and
-    the error cells. A part whose real size differs from the size its header declares is a damaged file."""
+    Returns the sheets' XML (and an ODS file's content.xml), for the extent signs and the error cells.
+    A sheet is measured by inflating it with a bounded output, so a sheet whose header lies about its size
+    is caught here too; another part that lies is stopped by the reader process's memory limit."""
     infos = zf.infolist()
 
     def too_big(size: int) -> ReadError:
@@ -288,17 +289,15 @@ def _check_zip(zf: zipfile.ZipFile, data: bytes, lim: Limits) -> dict[str, bytes
     kept: dict[str, bytes] = {}
     budget = lim.unpacked_bytes
     for info in infos:
-        if info.is_dir():
+        if info.is_dir() or not (_SHEET_PART.match(info.filename) or info.filename == "content.xml"):
             continue
-        keep = bool(_SHEET_PART.match(info.filename)) or info.filename == "content.xml"
-        got, size = _inflate(data, info, budget, keep)
+        got, size = _inflate(data, info, budget, True)
         if size > budget:
             raise too_big(lim.unpacked_bytes - budget + size)
         if size != info.file_size:
             raise ReadError("文件已损坏（压缩包中记录的大小与实际内容不符），请重新导出后报送")
         budget -= size
-        if keep:
-            kept[info.filename] = got
+        kept[info.filename] = got
     return kept
 
 
@@ -344,25 +343,31 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, limit: int, keep: bool) -> tupl
 # of its row; a row's number is its r attribute, else the next row.
 _EXTENT_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)(\s[^>]*?)?(/?)>")
 _R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
-_SUSPECT_REF = re.compile(rb'r="(?:[A-Za-z]{2}|[A-Za-z]*[0-9]{6})')
-_QUICK_ROWS, _QUICK_COLUMNS = 99_999, 26
-# cells or rows with a namespace prefix or a line break in the tag: scanned tag by tag
-_UNUSUAL_TAGS = (b":c ", b":c>", b":c/", b":c\n", b":c\t", b":c\r", b":row", b"<c\n", b"<c\t", b"<c\r")
+_DIMENSION = re.compile(
+    rb"""<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref\s*=\s*["'](?:[A-Za-z]*[0-9]*:)?([A-Za-z]*)([0-9]*)["']"""
+)
+_ANY_REF = re.compile(rb'r="([A-Za-z]{0,3})([0-9]+)"')
 
 
 def sheet_extent(xml: bytes, lim: Limits) -> tuple[int, int] | None:
-    """(rows, columns) from A1 to the farthest cell of a worksheet's XML that may hold a value, or None when
-    the sheet is certainly within the limits.
+    """(rows, columns) from A1 to the farthest cell of a worksheet's XML that may hold a value, when the
+    sheet's own signs suggest it is beyond the limits; None when they do not.
 
-    Most sheets are settled by a few byte counts and one search: every cell written `<c r="…"` with a
-    one-letter column and a row below 100,000 bounds the extent by 99,999 × 26. Anything else is scanned
-    tag by tag."""
-    quick_fits = lim.rows >= _QUICK_ROWS and lim.columns >= _QUICK_COLUMNS and lim.cells >= _QUICK_ROWS * _QUICK_COLUMNS
-    if quick_fits and not any(tag in xml for tag in _UNUSUAL_TAGS) and not _SUSPECT_REF.search(xml):
-        cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
-        if cells == xml.count(b'<c r="'):
-            return None
-    return _scan_extent(xml)
+    The signs are cheap: the <dimension> the sheet declares and the cells and rows it ends with (a sheet
+    is written in row order). When either goes beyond the limits, the sheet is scanned tag by tag to find
+    the real extent (formatting alone, which a declared dimension may include, does not count). A
+    hostile sheet that hides a far cell elsewhere gets past these signs, but not past the reader
+    process's memory limit (see `ingest`)."""
+    refs = _ANY_REF.findall(xml, max(0, len(xml) - 2048))
+    dim = _DIMENSION.search(xml, 0, 4096)
+    if dim is not None:
+        refs.append(dim.groups())
+    if not refs:
+        return None
+    rows = max(int(digits or 0) for _, digits in refs)
+    widest = max((letters for letters, _ in refs), key=lambda b: (len(b), b.upper()))
+    cols = _letters_to_number(widest) if widest else 1
+    return _scan_extent(xml) if _extent_reason(None, rows, cols, lim) else None
 
 
 def _letters_to_number(letters: bytes) -> int:

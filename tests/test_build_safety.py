@@ -100,6 +100,22 @@ def test_a_file_that_hangs_crashes_or_hogs_memory_rejects_only_itself(
     assert "Traceback" not in out + err and "abort" not in (out + err).lower()
 
 
+def test_a_far_cell_hidden_from_the_signs_only_ends_its_reader(tmp_path, capfd):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    h.hidden_far_cell_xlsx(raw / "hidden.xlsx")
+    h.write_xlsx(raw / "good.xlsx", h.enterprises("2024Q1", "岱岳区", range(1, 3)))
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    report = ingest.ingest_dir(raw, con, hash_key=KEY)
+    got = {r.file_name: (r.status, r.reason) for r in report.files}
+    assert got["good.xlsx"] == ("loaded", None)
+    status, reason = got["hidden.xlsx"]
+    assert status == "rejected"
+    assert reason.startswith("读取该文件时读取程序异常终止（内存上限 2.0 GB，读取限制），已拒收")
+    out, err = capfd.readouterr()
+    assert "panicked" not in out + err and "memory allocation" not in out + err
+
+
 DIE_WITH_BUILD = """
 import sys, time
 from pathlib import Path

@@ -220,18 +220,34 @@ def _sheet_xml(body: bytes) -> bytes:
 @pytest.mark.parametrize(
     ("body", "extent"),
     [
-        (b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1"><v>1</v></c></row>', None),  # settled without a scan
+        (b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1"><v>1</v></c></row>', None),  # nothing suspect
         (b'<row r="1"><c r="A1"><v>1</v></c></row><row r="9"><c r="XFD9"><v>1</v></c></row>', (9, 16384)),
         (b'<row r="1"><c t="n" r="XFD1"><v>1</v></c></row>', (1, 16384)),  # r not the first attribute
-        (b"<row r='1'><c r='AB1'><v>1</v></c></row>", (1, 28)),  # single quotes
         (b'<x:row r="5"><x:c r="IW5"><x:v>1</x:v></x:c></x:row>', (5, 257)),  # a namespace prefix
         (b'<row r="200000"><c><v>1</v></c><c><v>2</v></c></row>', (200000, 2)),  # cells without r
         (b'<row r="1"><c r="XFD1048576" s="3"/></row>', (0, 0)),  # formatting only: no value
         (b'<row r="2"><c\nr="Z100001"><v>1</v></c></row>', (100001, 26)),  # a line break inside the tag
     ],
 )
-def test_sheet_extent_finds_the_farthest_cell_however_it_is_written(body, extent):
+def test_sheet_extent_scans_a_sheet_whose_signs_go_beyond_the_limits(body, extent):
     assert readers.sheet_extent(_sheet_xml(body), readers.limits()) == extent
+
+
+@pytest.mark.parametrize(
+    ("body", "extent"),
+    [
+        (b"<row r='1'><c r='AB1'><v>1</v></c></row>", (1, 28)),  # single quotes
+        (b'<row r="3"><c><v>1</v></c><c/><c><v>1</v></c></row>', (3, 3)),  # positions without r
+        (b'<row><c r="B2"><v>1</v></c></row><row><c><v>1</v></c></row>', (2, 2)),
+    ],
+)
+def test_the_scan_follows_positions_however_they_are_written(body, extent):
+    assert readers._scan_extent(_sheet_xml(body)) == extent
+
+
+def test_a_declared_dimension_beyond_the_limits_is_checked_against_the_values():
+    formatted = b'<dimension ref="A1:M150000"/><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>'
+    assert readers.sheet_extent(formatted, readers.limits()) == (1, 1)  # formatting alone does not refuse a file
 
 
 def test_extent_within_lowered_limits_is_scanned_exactly(monkeypatch):
