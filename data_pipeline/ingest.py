@@ -318,8 +318,15 @@ class _Parsed:
 
     def part_of(self, k: int) -> _Part:
         """The part (sheet) the k-th data row is in."""
-        starts = [p.start for p in self.parts]
-        return self.parts[bisect_right(starts, k) - 1]
+        if len(self.parts) == 1:
+            return self.parts[0]
+        return self.parts[bisect_right([p.start for p in self.parts], k) - 1]
+
+    def part_ranges(self) -> Iterable[tuple[_Part, range]]:
+        """Each part with the range of its data rows."""
+        for j, part in enumerate(self.parts):
+            end = self.parts[j + 1].start if j + 1 < len(self.parts) else self.n_rows
+            yield part, range(part.start, end)
 
 
 def _pick_parts(sheets: list[readers.Sheet], report: FileReport) -> list[tuple[readers.Sheet, readers.HeaderMatch]]:
@@ -538,9 +545,8 @@ def _validate_dataset(ds: Dataset, files: list[_Parsed], hash_key: bytes) -> _Da
     row_sheet = np.empty(n, dtype=object)
     pos = 0
     for f in files:
-        for j, part in enumerate(f.parts):
-            end = f.parts[j + 1].start if j + 1 < len(f.parts) else f.n_rows
-            row_sheet[pos + part.start : pos + end] = part.sheet
+        for part, rows in f.part_ranges():
+            row_sheet[pos + rows.start : pos + rows.stop] = part.sheet
         pos += f.n_rows
     return _DatasetResult(values, file_pos, row_pos, row_number, row_sheet, bad, problems, column_values, raws)
 
@@ -1223,7 +1229,8 @@ def _write_quarantine(con, ds: Dataset, files: list[_Parsed], res: _DatasetResul
         if r.status not in QUARANTINE_STATUSES or not r.problems:
             continue
         originals: dict[tuple[str | None, int], str] = {}
-        row_index = {(f.part_of(k).sheet, rn): k for k, rn in enumerate(f.row_numbers)}
+        numbers = f.row_numbers
+        row_index = {(part.sheet, numbers[k]): k for part, rows in f.part_ranges() for k in rows}
         for p in r.problems:
             where = (p.sheet, p.row_number)
             if where not in originals:

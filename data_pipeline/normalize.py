@@ -458,6 +458,7 @@ _PROVINCES = frozenset(
 _WIDE = str.maketrans("０１２３４５６７８９Ｘｘ－　", "0123456789Xx- ")  # one character for one: spans stay valid
 _ID_RUN = re.compile(r"(?<![0-9])[0-9](?:[0-9]|[ \t\-_\u00a0\u2010-\u2015\u2212]+(?=[0-9]))*[Xx]?(?![0-9])")
 _DIGIT_GROUP = re.compile(r"[0-9]+[Xx]?")
+_ANY_DIGIT = re.compile(r"[0-9０-９]")
 _SEPARATORS = re.compile(r"[\s\-_\u2010-\u2015\u2212\u3000－]+")
 
 
@@ -479,9 +480,9 @@ def _id_shaped(d: str) -> bool:
 
 def id_spans(text: str) -> list[tuple[int, int]]:
     """Where `text` holds something shaped like a resident ID number (see above), as (start, end) pairs."""
-    if len(text) < 15:
+    if len(text) < 15 or not _ANY_DIGIT.search(text):
         return []
-    t = text.translate(_WIDE)
+    t = text if text.isascii() else text.translate(_WIDE)
     out = []
     for m in _ID_RUN.finditer(t):
         run = m.group(0)
@@ -619,11 +620,12 @@ def normalize_column(
     details = np.empty(n + 1, dtype=object)
     for i, u in enumerate(uniques):
         try:
-            vals[i], rules[i], details[i] = parse(u)
-            if bounds is not None and rules[i] is None and vals[i] is not None:
-                broken = out_of_bounds(col, vals[i], u, bounds)
+            v, r, d = parse(u)
+            if bounds is not None and r is None and v is not None:
+                broken = out_of_bounds(col, v, u, bounds)
                 if broken is not None:
-                    vals[i], (rules[i], details[i]) = None, broken
+                    v, (r, d) = None, broken
+            vals[i], rules[i], details[i] = v, r, d
         except Exception:  # a value no parser foresaw is the person's to fix, not a crash
             vals[i], rules[i], details[i] = None, "invalid", f"无法识别的值“{mask_ids_in(show(u))}”"
     vals[n] = rules[n] = details[n] = None
