@@ -6,13 +6,16 @@ Only reading and recognising happen here; typing and validation of the values li
 Every file is read under limits (`limits()`, from reference/settings.csv) checked before the
 expensive parse, so a file can be refused with a reason instead of taking the process down:
 - the file's size;
-- a workbook's parts decompressed (each part's real size is measured by inflating it with a bounded
-  output, so a zip whose headers lie about sizes is caught too);
+- a workbook's parts decompressed (as declared; each sheet's real size is measured by inflating it with
+  a bounded output, so a sheet whose header lies about its size is caught too);
 - each sheet's extent, the rectangle from A1 to the farthest cell that holds a value: the spreadsheet
-  library allocates that whole rectangle, so one value at XFD1048576 would ask for 512 GiB. The extent
-  is found from the sheet's XML before the library sees it, and checked again on the library's sheet;
+  library allocates that whole rectangle, so one value at XFD1048576 would ask for 512 GiB. The sheet's
+  declared dimension and last rows are checked before the library sees it (`sheet_extent`), and the
+  library's sheet again before its cells become Python objects;
 - rows, columns and cells of CSV and Parquet files.
-`ingest` reads files in worker processes with a memory and a time limit on top of these.
+These give a reason for the usual cases cheaply. What they cannot see (a far cell hidden mid-sheet
+under a lying dimension, a non-sheet part that lies about its size) is stopped by `ingest` reading
+every file in a worker process with a memory and a time limit.
 """
 
 from __future__ import annotations

@@ -113,7 +113,7 @@ def _read_facts(path: str) -> tuple[set[str], int | None]:
 
 def info_value(path: Path | str, key: str) -> str | None:
     """One warehouse_info value, whatever the schema version, else None (no file, unreadable, no such key)."""
-    if not os.path.isfile(path) or problem(path) is not None and _problem_is_unreadable(Path(path)):
+    if not os.path.isfile(path) or _problem_is_unreadable(Path(path)):
         return None
     import duckdb
 
@@ -122,7 +122,7 @@ def info_value(path: Path | str, key: str) -> str | None:
         quoted = str(path).replace("'", "''")
         con.execute(f"attach '{quoted}' as wh (read_only)")
         row = con.execute("select value from wh.warehouse_info where key = $k", {"k": key}).fetchone()
-        return row[0] if row else None
+        return row[0] if row else None  # (no warehouse_info table: the query fails, below)
     except Exception:  # noqa: BLE001 - unreadable: no value
         return None
     finally:
