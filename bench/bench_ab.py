@@ -87,5 +87,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("UNION_DASH_HASH_KEY", "bench-key")
+    os.environ.setdefault("UNION_DASH_HASH_KEY", "bench-hash-key-not-secret-0123456789ab")
     main()

@@ -21,7 +21,7 @@ from bench.common import OUT, demo_set, load_line, machine_line, run_child  # no
 BUILD_CODE = """
 import os, time
 from pathlib import Path
-os.environ.setdefault("UNION_DASH_HASH_KEY", "bench-key")
+os.environ.setdefault("UNION_DASH_HASH_KEY", "bench-hash-key-not-secret-0123456789ab")
 from data_pipeline import build
 raw, db = Path(sys.argv[1]), Path(sys.argv[2])
 marks = []

@@ -124,7 +124,10 @@ def main() -> None:
     build_errors: list[str] = []
 
     def builder() -> None:
-        env = {**os.environ, "UNION_DASH_HASH_KEY": os.environ.get("UNION_DASH_HASH_KEY", "bench-key")}
+        env = {
+            **os.environ,
+            "UNION_DASH_HASH_KEY": os.environ.get("UNION_DASH_HASH_KEY", "bench-hash-key-not-secret-0123456789ab"),
+        }
         cmd = [sys.executable, "-m", "data_pipeline", "build", "--raw", args.rebuild_from, "--db", str(db)]
         while time.perf_counter() < stop - 1:
             t = time.perf_counter()

@@ -28,7 +28,7 @@ def warehouse(db: Path | None) -> Path:
         return db
     db = OUT / "warehouse-deck.duckdb"
     if not db.exists():
-        os.environ.setdefault("UNION_DASH_HASH_KEY", "bench-key")
+        os.environ.setdefault("UNION_DASH_HASH_KEY", "bench-hash-key-not-secret-0123456789ab")
         from data_pipeline import build
 
         build.build(demo_set(1.0), db)

@@ -1,4 +1,11 @@
-"""Build the warehouse: reference tables, ingest, staging views, marts, checks; then publish atomically."""
+"""Build the warehouse: reference tables, ingest, staging views, marts, checks; then publish atomically.
+
+One build at a time per warehouse: a build holds an exclusive lock (`.<name>.lock` beside the warehouse,
+released by the system when the process ends, however it ends); a second build refuses with a sentence.
+A build first sweeps the `.<name>.<pid>.building` files (and their `.wal`) that killed builds left behind.
+A warehouse records the fingerprint of the ID-hash key it was built with; building over it with another
+key is refused unless `rehash=True` (the CLI's `--rehash`).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +14,16 @@ import dataclasses
 import datetime as dt
 import hashlib
 import os
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from data_pipeline import config, ingest, reference, sqlfiles
+from data_pipeline import config, ingest, reference, sqlfiles, warehouse
 
 Progress = Callable[[str], None] | None
 
@@ -104,8 +112,9 @@ def _info(con: duckdb.DuckDBPyConnection, raw_dir: Path, report: ingest.IngestRe
     manifest = con.execute(
         "select count(*), count(*) filter (where status = 'loaded'), count(*) filter (where status = 'rejected'), "
         "coalesce(sum(rows_loaded) filter (where status = 'loaded'), 0), "
-        "coalesce(sum(rows_quarantined) filter (where status = 'loaded'), 0), "
-        "coalesce(sum(rows_skipped) filter (where status = 'loaded'), 0), max(loaded_at) from load_manifest"
+        "coalesce(sum(rows_quarantined) filter (where status in ('loaded', 'rejected_resubmission')), 0), "
+        "coalesce(sum(rows_skipped) filter (where status = 'loaded'), 0), max(loaded_at), "
+        "count(*) filter (where status = 'rejected_resubmission') from load_manifest"
     ).fetchone()
     return {
         "built_at": dt.datetime.now().astimezone().replace(microsecond=0).isoformat(),
@@ -113,12 +122,13 @@ def _info(con: duckdb.DuckDBPyConnection, raw_dir: Path, report: ingest.IngestRe
         "data_through": f"{through // 4}Q{through % 4 + 1}" if through is not None else "",
         "files_total": str(manifest[0]),
         "files_loaded": str(manifest[1]),
-        "files_rejected": str(manifest[2]),
+        "files_rejected": str(manifest[2] + manifest[7]),
         "rows_loaded": str(manifest[3]),
         "rows_quarantined": str(manifest[4]),
         "rows_skipped": str(manifest[5]),
         "last_loaded_at": manifest[6].isoformat(sep=" ") if manifest[6] is not None else "",
         "indicator_rows": str(con.execute("select count(*) from indicator_values").fetchone()[0]),
+        "schema_version": str(warehouse.SCHEMA_VERSION),
     }
 
 
@@ -127,15 +137,59 @@ def _write_info(con: duckdb.DuckDBPyConnection, info: dict[str, str]) -> None:
     con.executemany("insert into warehouse_info values (?, ?)", list(info.items()))
 
 
-def build(raw_dir: Path, db_path: Path, *, progress: Progress = None, sql_dir: Path | None = None) -> BuildResult:
-    """Build a warehouse from every file under raw_dir and publish it at db_path, or raise BuildError."""
+def build(
+    raw_dir: Path,
+    db_path: Path,
+    *,
+    progress: Progress = None,
+    sql_dir: Path | None = None,
+    rehash: bool = False,
+) -> BuildResult:
+    """Build a warehouse from every file under raw_dir and publish it at db_path, or raise BuildError.
+
+    `rehash`: build even though the warehouse at db_path was built with another ID-hash key."""
     started = time.perf_counter()
     sql_dir = Path(sql_dir) if sql_dir is not None else config.SQL_DIR
     raw_dir, db_path = Path(raw_dir), Path(db_path)
     say = progress or (lambda _msg: None)
     if not raw_dir.is_dir():
-        raise BuildError(f"报送文件夹不存在：{raw_dir}")
+        raise BuildError(f"报送文件夹不存在：{ingest.display_name(str(raw_dir))}")
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    with _build_lock(db_path):
+        swept = _sweep(db_path)
+        if swept:
+            say(f"已清理中断的构建留下的临时文件 {swept} 个")
+        key = _key(db_path, rehash)
+        return _build_locked(raw_dir, db_path, key, say, progress, sql_dir, started)
+
+
+def _key(db_path: Path, rehash: bool) -> bytes:
+    """The ID-hash key, refused when unusable or (without `rehash`) different from the warehouse's."""
+    try:
+        key = ingest.hash_key(config.paths())
+    except ingest.HashKeyError as exc:
+        raise BuildError(str(exc)) from None
+    if not rehash:
+        old = warehouse.info_value(db_path, "hash_key_fingerprint")
+        new = ingest.key_fingerprint(key)
+        if old and old != new:
+            raise BuildError(
+                f"数据仓库 {db_path} 是用另一把身份证号哈希密钥构建的（密钥指纹 {old}，当前密钥 {new}），"
+                "换用新密钥会让每户困难职工的帮扶记录在新旧两套编号下一分为二：请改用原来的密钥"
+                f"（环境变量 {config.HASH_KEY_ENV} 或 data/hash.key）；确需更换密钥时加 --rehash 重新构建"
+            )
+    return key
+
+
+def _build_locked(
+    raw_dir: Path,
+    db_path: Path,
+    key: bytes,
+    say: Callable[[str], None],
+    progress: Progress,
+    sql_dir: Path,
+    started: float,
+) -> BuildResult:
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.building")
     _remove(tmp)
     published = False
@@ -144,7 +198,7 @@ def build(raw_dir: Path, db_path: Path, *, progress: Progress = None, sql_dir: P
         try:
             say("载入参考数据")
             _load_reference(con)
-            report = ingest.ingest_dir(raw_dir, con, hash_key=ingest.hash_key(config.paths()), progress=progress)
+            report = ingest.ingest_dir(raw_dir, con, hash_key=key, progress=progress)
             say("建立规范化视图（staging）")
             sqlfiles.create_views(con, sqlfiles.read_layer("staging", sql_dir))
             say("计算指标（marts）")
@@ -152,6 +206,7 @@ def build(raw_dir: Path, db_path: Path, *, progress: Progress = None, sql_dir: P
             say("数据检查")
             _run_checks(con, sql_dir)
             info = _info(con, raw_dir, report)
+            info["hash_key_fingerprint"] = ingest.key_fingerprint(key)
             _write_info(con, info)
             con.execute("checkpoint")
         finally:
@@ -214,9 +269,9 @@ def warehouse_from_rows(rows: dict[str, list[dict]], *, sql_dir: Path | None = N
                     columns["id_hash"].append(hashlib.sha256(str(value).encode()).hexdigest() if value else None)
                 elif col.type != "person_name":
                     columns[col.column].append(value)
-            columns["_file_sha256"].append("rows")
-            columns["_row_number"].append(i + 1)
-            columns["_file_seq"].append(0)
+            lineage = {"_file_sha256": "rows", "_row_number": i + 1, "_file_seq": 0}
+            for name, _ in contracts.LINEAGE_COLUMNS:
+                columns[name].append(lineage.get(name))
         frame = pd.DataFrame(columns)
         con.register("_rows", frame)
         con.execute(f"insert into raw_{ds.dataset} by name select * from _rows")
@@ -224,3 +279,63 @@ def warehouse_from_rows(rows: dict[str, list[dict]], *, sql_dir: Path | None = N
     sqlfiles.create_views(con, sqlfiles.read_layer("staging", sql_dir))
     sqlfiles.create_tables(con, sqlfiles.read_layer("marts", sql_dir))
     return con
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def _sweep(db_path: Path) -> int:
+    """Remove the temp files (`.<name>.<pid>.building` and `.wal`) of builds whose process is gone; how many."""
+    pattern = re.compile(rf"\.{re.escape(db_path.name)}\.(\d+)\.building(?:\.wal)?")
+    removed = 0
+    for p in db_path.parent.iterdir():
+        m = pattern.fullmatch(p.name)
+        if m and (int(m.group(1)) == os.getpid() or not _alive(int(m.group(1)))):
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+                removed += 1
+    return removed
+
+
+@contextlib.contextmanager
+def _build_lock(db_path: Path) -> Iterator[None]:
+    """Hold `.<name>.lock` beside the warehouse for the build, or raise BuildError naming the build that holds it."""
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks on this platform: builds are not serialised
+        yield
+        return
+    lock = db_path.with_name(f".{db_path.name}.lock")
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "未知"
+            os.close(fd)
+            raise BuildError(
+                f"另一个构建正在发布数据仓库 {db_path}（进程 {holder}），同一个数据仓库一次只能有一个构建："
+                "请等它结束后再运行"
+            ) from None
+        try:  # the previous holder removes the file when it is done: lock the file that is there now
+            same = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            lock.unlink()
+        os.close(fd)

@@ -28,16 +28,23 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shown(path: Path) -> str:
+    """A path as it can be printed (bytes of any encoding decoded, ID-like digits masked)."""
+    from data_pipeline.ingest import display_name
+
+    return display_name(str(path))
+
+
 def _build(args: argparse.Namespace) -> int:
     from data_pipeline import build
 
     raw, db = Path(args.raw), Path(args.db)
     if not raw.is_dir():
-        print(f"构建失败：报送文件夹不存在：{raw}", file=sys.stderr)
+        print(f"构建失败：报送文件夹不存在：{_shown(raw)}", file=sys.stderr)
         return 2
     started = time.perf_counter()
     try:
-        result = build.build(raw, db, progress=_progress)
+        result = build.build(raw, db, progress=_progress, rehash=getattr(args, "rehash", False))
     except build.BuildError as exc:
         print(f"构建失败：{exc}", file=sys.stderr)
         return 1
@@ -45,7 +52,7 @@ def _build(args: argparse.Namespace) -> int:
         print(result.summary_zh().splitlines()[-1])
     else:
         print(result.summary_zh())
-    print(f"已发布数据仓库 {db}（用时 {time.perf_counter() - started:.1f} 秒）")
+    print(f"已发布数据仓库 {_shown(db)}（用时 {time.perf_counter() - started:.1f} 秒）")
     return 0
 
 
@@ -231,6 +238,11 @@ def parser() -> argparse.ArgumentParser:
     )
     b.add_argument("--raw", required=True, help="报送文件所在文件夹（含子文件夹）")
     b.add_argument("--db", required=True, help="要发布的数据仓库文件（.duckdb）")
+    b.add_argument(
+        "--rehash",
+        action="store_true",
+        help="确认更换身份证号哈希密钥：即使已有数据仓库是用另一把密钥构建的也重新构建（帮扶记录的编号会全部改变）",
+    )
     b.set_defaults(func=_build)
 
     c = sub.add_parser("check", help="报送前自查：不需要数据仓库", description="逐个检查报送文件，列出每一处问题")

@@ -16,22 +16,45 @@ Choices, kept simple on purpose:
   a county or period never supersedes and is never superseded.
 - Submission order (`file_seq`, higher = newer) sorts files by (period, mtime, relative path).
 - Of several files with the same bytes the oldest (mtime, then path) loads; the others are `duplicate`.
-- Only files whose status is `loaded` put rows in raw_* and records in quarantine. A superseded
-  file keeps its row counts in the manifest; duplicate and rejected files count zero rows.
+- Only files whose status is `loaded` put rows in raw_*. A superseded file keeps its row counts in the
+  manifest; duplicate and rejected files count zero rows.
+- A newer file replaces an older one for the same county × dataset × period only when it would load:
+  when none of its data rows would load, or more than `mostly_quarantined` (settings.csv, 0.5) of them
+  are quarantined, it is recorded as `rejected_resubmission`, its problems go to quarantine and the
+  older file stays in force.
+- Every sheet of a workbook is read: the sheets whose header names the file's dataset are loaded as
+  parts of the file (each row keeps its sheet and row number); a sheet of another dataset, or one whose
+  header lacks required columns, is reported in `FileReport.sheet_notes` and the manifest's `notes`.
+- Files are read in forked worker processes (when the platform can fork) that die with the build, each
+  with a memory limit and each file with a time limit (settings.csv `read_*`); a file that exhausts
+  either is rejected with the limit named, and the others go on.
+- Nothing personal is stored or printed in clear: ID numbers are hashed; anything shaped like an ID
+  number, in any spelling, is masked wherever a value is shown (quarantine value, message and original,
+  printed reports, file names); in datasets with names or ID numbers (aid cases) a value that broke a
+  rule is masked too, as is any name of the file's name column wherever it appears.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import faulthandler
 import hashlib
+import hmac
 import json
 import multiprocessing
 import os
+import pickle
+import re
 import secrets
-from collections import defaultdict
+import signal
+import time
+from bisect import bisect_right
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
+from multiprocessing.connection import wait as wait_for
 from pathlib import Path
 
 import numpy as np
@@ -48,11 +71,12 @@ IGNORED_NAMES = ("_demo.json",)  # the demo generator's marker, not a submission
 MANIFEST_DDL = """create table load_manifest (
   file_name VARCHAR, path VARCHAR, sha256 VARCHAR, dataset VARCHAR, county VARCHAR, period VARCHAR,
   rows_total INTEGER, rows_loaded INTEGER, rows_quarantined INTEGER, rows_skipped INTEGER,
-  status VARCHAR, reason VARCHAR, unknown_columns VARCHAR, file_seq INTEGER, loaded_at TIMESTAMP
+  status VARCHAR, reason VARCHAR, unknown_columns VARCHAR, file_seq INTEGER, loaded_at TIMESTAMP,
+  notes VARCHAR
 )"""
 QUARANTINE_DDL = """create table quarantine (
   file_sha256 VARCHAR, file_name VARCHAR, row_number INTEGER, dataset VARCHAR, "column" VARCHAR,
-  value VARCHAR, rule VARCHAR, message VARCHAR, original VARCHAR
+  value VARCHAR, rule VARCHAR, message VARCHAR, original VARCHAR, sheet VARCHAR
 )"""
 
 _ARROW_TYPES = {
@@ -66,7 +90,15 @@ _ARROW_TYPES = {
 
 KEY_COLUMNS = "<key>"  # the problem column of a duplicate key: all the dataset's key columns
 
-STATUS_ZH = {"loaded": "已载入", "superseded": "已被替代", "duplicate": "重复文件", "rejected": "已拒收"}
+STATUS_ZH = {
+    "loaded": "已载入",
+    "superseded": "已被替代",
+    "duplicate": "重复文件",
+    "rejected": "已拒收",
+    "rejected_resubmission": "未采用的重新报送",
+}
+# Files whose problems are recorded in quarantine (a held-back resubmission's too, so people see why).
+QUARANTINE_STATUSES = ("loaded", "rejected_resubmission")
 
 
 # ---------------------------------------------------------------- reports
@@ -74,18 +106,34 @@ STATUS_ZH = {"loaded": "已载入", "superseded": "已被替代", "duplicate": "
 
 @dataclass
 class Problem:
-    """One broken rule in one row: what the person has to fix."""
+    """One broken rule in one row: what the person has to fix.
+
+    `value` and `message` are safe to show: anything shaped like an ID number is masked, and so are the
+    values of aid files that broke a rule. `sheet` is the workbook sheet the row is on (None for CSV and
+    Parquet files, which have no sheets); `row_number` is the row number that sheet shows.
+    """
 
     row_number: int
     column: str  # the header as written in the file ('' for a whole-row rule)
     value: str
     rule: str
     message: str
+    sheet: str | None = None
+
+
+@dataclass
+class SheetNote:
+    """A sheet of a workbook that was not loaded, and why; `has_data` = it holds a table of a dataset."""
+
+    sheet: str
+    reason: str
+    has_data: bool = False
 
 
 @dataclass
 class FileReport:
-    """What happened to one file."""
+    """What happened to one file. `path` and `file_name` are shown as a person can read them (bytes of any
+    encoding decoded, control characters replaced, ID-like digits masked)."""
 
     path: str
     file_name: str
@@ -102,11 +150,21 @@ class FileReport:
     unknown_columns: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     file_seq: int = 0
+    sheet_notes: list[SheetNote] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        """True when the file was read and every data row passed."""
-        return self.status != "rejected" and self.rows_quarantined == 0
+        """True when the file was read, every data row passed and no sheet with a table was left out."""
+        return (
+            self.status not in ("rejected", "rejected_resubmission")
+            and self.rows_quarantined == 0
+            and not any(n.has_data for n in self.sheet_notes)
+        )
+
+    @property
+    def notes_zh(self) -> str | None:
+        """The sheet notes as one line (the manifest's `notes`)."""
+        return "；".join(n.reason for n in self.sheet_notes) or None
 
     def line_zh(self, max_problems: int = 3) -> str:
         """One line for the build's per-file summary; a file with problems adds its first few below."""
@@ -120,7 +178,8 @@ class FileReport:
         )
         if self.status != "loaded":
             line += f"（{STATUS_ZH[self.status]}：{self.reason}）"
-        shown = [f"    第{p.row_number}行 {p.message}" for p in self.problems[:max_problems]]
+        shown = [f"    {n.reason}" for n in self.sheet_notes if n.has_data]
+        shown += [f"    {_where(p)} {p.message}" for p in self.problems[:max_problems]]
         if len(self.problems) > max_problems:
             shown.append(f"    …… 另有 {len(self.problems) - max_problems} 个问题，用 check 命令查看全部")
         return "\n".join([line, *shown])
@@ -143,8 +202,10 @@ class FileReport:
             lines.append(f"  状态：{STATUS_ZH[self.status]} —— {self.reason}")
         if self.unknown_columns:
             lines.append(f"  未使用的列（已忽略）：{'、'.join(self.unknown_columns)}")
+        for n in self.sheet_notes:
+            lines.append(f"  {n.reason}")
         for p in self.problems[:max_problems]:
-            lines.append(f"  第{p.row_number}行 {p.message}")
+            lines.append(f"  {_where(p)} {p.message}")
         if len(self.problems) > max_problems:
             lines.append(f"  …… 另有 {len(self.problems) - max_problems} 个问题未列出")
         lines.append("  结论：" + ("通过" if self.ok else "请修改后重新报送"))
@@ -166,14 +227,52 @@ class IngestReport:
 
     @property
     def rows_quarantined(self) -> int:
-        return sum(f.rows_quarantined for f in self.files if f.status == "loaded")
+        return sum(f.rows_quarantined for f in self.files if f.status in QUARANTINE_STATUSES)
 
     def summary_zh(self) -> str:
+        held = self.count("rejected_resubmission")
         return (
             f"文件 {len(self.files)} 个：载入 {self.count('loaded')}，被替代 {self.count('superseded')}，"
-            f"重复 {self.count('duplicate')}，拒收 {self.count('rejected')}；"
-            f"载入 {self.rows_loaded} 行，隔离 {self.rows_quarantined} 行"
+            f"重复 {self.count('duplicate')}，拒收 {self.count('rejected')}"
+            + (f"，未采用的重新报送 {held}" if held else "")
+            + f"；载入 {self.rows_loaded} 行，隔离 {self.rows_quarantined} 行"
         )
+
+
+def _where(p: Problem) -> str:
+    return f"工作表“{p.sheet}”第{p.row_number}行" if p.sheet else f"第{p.row_number}行"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def display_name(text: str) -> str:
+    """A file or sheet name as a person can read it, safe for a terminal, a table and a spreadsheet cell.
+
+    Bytes that were not valid in the file system's encoding (a Windows zip unpacked on Linux leaves GBK
+    bytes, which Python keeps as surrogates) are decoded as UTF-8, else GB18030; control and direction
+    characters become `?`; anything shaped like an ID number is masked."""
+    return _display_name(text)
+
+
+@lru_cache(maxsize=8192)
+def _display_name(text: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # surrogates: bytes the file system's encoding could not decode
+        raw = text.encode("utf-8", "surrogateescape")
+        for enc in ("utf-8", "gb18030"):
+            try:
+                text = raw.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            text = raw.decode("utf-8", "replace")
+        text = text.encode("utf-8", "replace").decode("utf-8")  # any lone surrogate left
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("?", text)
+    return normalize.mask_ids_in(text)
 
 
 def _dataset_title(name: str | None) -> str:
@@ -187,19 +286,95 @@ def _dataset_title(name: str | None) -> str:
 
 
 @dataclass
+class _Part:
+    """One sheet's table inside a file: its header and where its rows start among the file's data rows."""
+
+    sheet: str | None
+    match: readers.HeaderMatch
+    start: int
+
+
+@dataclass
 class _Parsed:
-    """A file after reading: its data rows (cells by sheet column) with their spreadsheet row numbers."""
+    """A file after reading: its data rows' cells by contract column, with their sheets and row numbers."""
 
     report: FileReport
     mtime: float
-    match: readers.HeaderMatch | None = None
-    columns: list[tuple[object, ...]] = field(default_factory=list)  # data rows' cells by sheet column
+    parts: list[_Part] = field(default_factory=list)
+    cols: dict[str, tuple[object, ...]] = field(default_factory=dict)  # contract column → cells of every data row
     row_numbers: list[int] = field(default_factory=list)
     title_period: str | None = None
+    order: int = 0  # position in the caller's list of files
+    broken: dict[int, set[str]] = field(default_factory=dict)  # data row → contract columns that broke a rule
+    redact: _Redactor | None = None
 
     @property
     def n_rows(self) -> int:
         return len(self.row_numbers)
+
+    @property
+    def match(self) -> readers.HeaderMatch | None:
+        return self.parts[0].match if self.parts else None
+
+    def part_of(self, k: int) -> _Part:
+        """The part (sheet) the k-th data row is in."""
+        if len(self.parts) == 1:
+            return self.parts[0]
+        return self.parts[bisect_right([p.start for p in self.parts], k) - 1]
+
+    def part_ranges(self) -> Iterable[tuple[_Part, range]]:
+        """Each part with the range of its data rows."""
+        for j, part in enumerate(self.parts):
+            end = self.parts[j + 1].start if j + 1 < len(self.parts) else self.n_rows
+            yield part, range(part.start, end)
+
+
+def _pick_parts(sheets: list[readers.Sheet], report: FileReport) -> list[tuple[readers.Sheet, readers.HeaderMatch]]:
+    """The sheets to load (all those of the file's dataset) and a note for every other sheet with content."""
+    found = [(sheet, readers.find_header(sheet.rows)) for sheet in sheets]
+    best: tuple[tuple[int, int], readers.HeaderMatch] | None = None
+    for _sheet, m in found:
+        if m is not None:
+            key = (-len(m.missing_required), len(m.columns))
+            if best is None or key > best[0]:
+                best = (key, m)
+    if best is None:
+        return []
+    primary = best[1]
+    if primary.missing_required:
+        return [(next(sh for sh, m in found if m is primary), primary)]
+    parts = []
+    for sheet, m in found:
+        name = display_name(sheet.name or "")
+        if m is None:
+            if any(readers._filled(v) for row in sheet.rows for v in row):
+                report.sheet_notes.append(SheetNote(name, f"工作表“{name}”没有可识别的表头，未读取"))
+        elif m.dataset.dataset != primary.dataset.dataset:
+            report.sheet_notes.append(
+                SheetNote(
+                    name,
+                    f"工作表“{name}”是“{m.dataset.title_zh}”的数据，本文件按“{primary.dataset.title_zh}”载入，"
+                    "一个文件只载入一类数据，该表未载入：请把它另存为单独的文件报送",
+                    has_data=not m.missing_required and _rows_below(sheet, m),
+                )
+            )
+        elif m.missing_required:
+            names = "、".join(c.header_zh for c in m.missing_required)
+            report.sheet_notes.append(
+                SheetNote(
+                    name,
+                    f"工作表“{name}”缺少必填列：{names}，该表未载入：请按模板补齐列",
+                    has_data=_rows_below(sheet, m),
+                )
+            )
+        else:
+            parts.append((sheet, m))
+    return parts
+
+
+def _rows_below(sheet: readers.Sheet, m: readers.HeaderMatch) -> bool:
+    """Whether anything is filled in below the header (a table someone filled, not a list of column names)."""
+    return any(readers._filled(v) for row in sheet.rows[m.row_index + 1 :] for v in row)
 
 
 def _parse_file(path: Path, rel: str, data: bytes, report: FileReport) -> _Parsed:
@@ -209,45 +384,58 @@ def _parse_file(path: Path, rel: str, data: bytes, report: FileReport) -> _Parse
     except readers.ReadError as exc:
         report.status, report.reason = "rejected", exc.reason_zh
         return parsed
-    best: tuple[tuple[int, int], readers.HeaderMatch, readers.Sheet] | None = None
-    for sheet in sheets:
-        m = readers.find_header(sheet.rows)
-        if m is None:
-            continue
-        key = (-len(m.missing_required), len(m.columns))
-        if best is None or key > best[0]:
-            best = (key, m, sheet)
-    if best is None:
+    chosen = _pick_parts(sheets, report)
+    if not chosen:
         report.status = "rejected"
         report.reason = "未找到可识别的表头（应有“县市区”“统一社会信用代码”等模板列名），请使用标准模板报送"
         return parsed
-    _, m, sheet = best
-    report.dataset = m.dataset.dataset
-    report.unknown_columns = m.unknown
-    if m.missing_required:
+    first = chosen[0][1]
+    ds = first.dataset
+    report.dataset = ds.dataset
+    if first.missing_required:
         report.status = "rejected"
-        names = "、".join(c.header_zh for c in m.missing_required)
-        report.reason = f"缺少必填列：{names}（识别为“{m.dataset.title_zh}”），请按模板补齐列后重新报送"
+        names = "、".join(c.header_zh for c in first.missing_required)
+        report.reason = f"缺少必填列：{names}（识别为“{ds.title_zh}”），请按模板补齐列后重新报送"
         return parsed
-    parsed.match = m
-    header_texts = {str(v).strip() for v in sheet.rows[m.row_index] if isinstance(v, str) and v.strip()}
-    data: list[list[object]] = []
-    for r in range(m.row_index + 1, len(sheet.rows)):
-        row = sheet.rows[r]
-        report.rows_total += 1
-        if readers.row_kind(row, header_texts) == "data":
-            data.append(row)
-            parsed.row_numbers.append(r + 1)
-        else:
-            report.rows_skipped += 1
-    width = max(len(m.headers), max((len(row) for row in data), default=0))
-    if any(len(row) < width for row in data):  # ragged CSV lines
-        data = [row + [None] * (width - len(row)) for row in data]
-    parsed.columns = list(zip(*data, strict=True)) if data else []
-    if m.dataset.latest_wins:
-        found = [readers.period_in_text(t) for t in (m.title_text, Path(rel).stem)]
-        parsed.title_period = next((q for q in found if q and "Q" in q), None)
+    unknown: list[str] = []
+    per_column: dict[str, list[tuple[object, ...]]] = defaultdict(list)
+    for sheet, m in chosen:
+        header_texts = {str(v).strip() for v in sheet.rows[m.row_index] if isinstance(v, str) and v.strip()}
+        rows: list[list[object]] = []
+        for r in range(m.row_index + 1, len(sheet.rows)):
+            row = sheet.rows[r]
+            report.rows_total += 1
+            if readers.row_kind(row, header_texts) == "data":
+                rows.append(row)
+                parsed.row_numbers.append(r + 1)
+            else:
+                report.rows_skipped += 1
+        parsed.parts.append(
+            _Part(display_name(sheet.name) if sheet.name is not None else None, m, len(parsed.row_numbers) - len(rows))
+        )
+        unknown.extend(h for h in m.unknown if h not in unknown)
+        width = max(len(m.headers), max((len(row) for row in rows), default=0))
+        if any(len(row) < width for row in rows):  # ragged CSV lines
+            rows = [row + [None] * (width - len(row)) for row in rows]
+        sheet_columns = list(zip(*rows, strict=True)) if rows else []
+        where = {c.column: i for i, c in m.columns.items()}
+        for col in ds.columns:
+            i = where.get(col.column)
+            per_column[col.column].append(sheet_columns[i] if i is not None and rows else (None,) * len(rows))
+    report.unknown_columns = [display_name(h) for h in unknown]
+    parsed.cols = {
+        c: (parts[0] if len(parts) == 1 else tuple(v for p in parts for v in p)) for c, parts in per_column.items()
+    }
+    if ds.latest_wins:
+        found = [readers.period_in_text(t) for t in (first.title_text, Path(rel).stem)]
+        parsed.title_period = next((q for q in found if q and "Q" in q and _period_plausible(q)), None)
     return parsed
+
+
+def _period_plausible(text: str) -> bool:
+    """A period written in a title or file name counts only inside the window (a `2099Q1` would never be superseded)."""
+    y, q = text.split("Q")
+    return contracts.quarter_in_window((int(y), int(q)))
 
 
 def _list_files(raw_dir: Path) -> list[Path]:
@@ -273,12 +461,22 @@ class _DatasetResult:
     file_pos: np.ndarray  # index into the list of parsed files of this dataset
     row_pos: np.ndarray  # index of the row inside its file's data rows
     row_number: np.ndarray  # the row number the spreadsheet shows
+    row_sheet: np.ndarray  # the sheet the row is on (None for CSV and Parquet)
     bad: np.ndarray  # bool: row quarantined
     problems: list[tuple[int, str, str, str, str]]  # (global row, column, value, rule, detail/message)
     column_values: dict[str, np.ndarray]  # contract column → typed values (quarter as tuples)
+    raw: dict[str, np.ndarray]  # contract column → the cells as read
 
 
 def _validate_dataset(ds: Dataset, files: list[_Parsed], hash_key: bytes) -> _DatasetResult:
+    for f in files:  # a name of the file's name column is masked wherever the file shows it, its own name too
+        f.redact = _Redactor.for_file(ds, f)
+        if f.redact.names:
+            r = f.report
+            r.path, r.file_name = f.redact.text(r.path), f.redact.text(r.file_name)
+            r.unknown_columns = [f.redact.text(c) for c in r.unknown_columns]
+            for part in f.parts:
+                part.sheet = f.redact.text(part.sheet) if part.sheet is not None else None
     lengths = [f.n_rows for f in files]
     n = sum(lengths)
     file_pos = np.repeat(np.arange(len(files)), lengths)
@@ -286,18 +484,19 @@ def _validate_dataset(ds: Dataset, files: list[_Parsed], hash_key: bytes) -> _Da
     problems: list[tuple[int, str, str, str, str]] = []
     bad = np.zeros(n, dtype=bool)
     column_values: dict[str, np.ndarray] = {}
+    raws: dict[str, np.ndarray] = {}
     col_ok: dict[str, np.ndarray] = {}
     for col in ds.columns:
         raw = np.empty(n, dtype=object)
         pos = 0
         for f in files:
-            idx = _sheet_index(f.match, col)
             k = f.n_rows
             if k:
                 # fromiter keeps each cell as the Python object it is (an ExcelError stays one)
-                raw[pos : pos + k] = None if idx is None else np.fromiter(f.columns[idx], dtype=object, count=k)
+                raw[pos : pos + k] = np.fromiter(f.cols[col.column], dtype=object, count=k)
             pos += k
-        res = normalize.normalize_column(col, raw, file_pos, hash_key)
+        raws[col.column] = raw
+        res = normalize.normalize_column(col, raw, file_pos, hash_key, contracts.bounds(col))
         column_values[col.column] = res.values
         has_rule = res.rules != None  # noqa: E711 - elementwise on an object array
         if col.required and col.type != "person_name":
@@ -307,7 +506,7 @@ def _validate_dataset(ds: Dataset, files: list[_Parsed], hash_key: bytes) -> _Da
         else:
             missing = np.zeros(n, dtype=bool)
         for i in np.flatnonzero(has_rule):
-            problems.append((int(i), col.column, _shown(col, raw[i]), res.rules[i], res.details[i]))
+            problems.append((int(i), col.column, "", res.rules[i], res.details[i]))
         col_ok[col.column] = ~has_rule & ~missing
         bad |= has_rule | missing
     for rule in contracts.CROSS_RULES:
@@ -329,6 +528,8 @@ def _validate_dataset(ds: Dataset, files: list[_Parsed], hash_key: bytes) -> _Da
             msg = rule.message_zh.format(left=_fmt(left[i]), right=_fmt(right[i]))
             problems.append((int(i), rule.left, _fmt(left[i]), rule.name, msg))
             bad[i] = True
+    _percent_targets(ds, column_values, col_ok, bad, problems)
+    _names_in_text(ds, files, column_values, file_pos, col_ok, bad, problems)
     _duplicate_keys(ds, column_values, file_pos, row_pos, files, bad, problems)
     values: dict[str, np.ndarray] = {}
     for col in ds.columns:
@@ -341,21 +542,59 @@ def _validate_dataset(ds: Dataset, files: list[_Parsed], hash_key: bytes) -> _Da
         elif col.type != "person_name":
             values[col.column] = v
     row_number = np.concatenate([np.asarray(f.row_numbers, dtype=np.int32) for f in files]) if files else row_pos
-    return _DatasetResult(values, file_pos, row_pos, row_number, bad, problems, column_values)
+    row_sheet = np.empty(n, dtype=object)
+    pos = 0
+    for f in files:
+        for part, rows in f.part_ranges():
+            row_sheet[pos + rows.start : pos + rows.stop] = part.sheet
+        pos += f.n_rows
+    return _DatasetResult(values, file_pos, row_pos, row_number, row_sheet, bad, problems, column_values, raws)
 
 
-def _sheet_index(match: readers.HeaderMatch | None, col: Column) -> int | None:
-    if match is None:
-        return None
-    for i, c in match.columns.items():
-        if c.column == col.column:
-            return i
-    return None
+def _percent_targets(
+    ds: Dataset, values: dict[str, np.ndarray], ok: dict[str, np.ndarray], bad: np.ndarray, problems: list
+) -> None:
+    """A target of a rate indicator is a percent (contracts.PERCENT_TARGET)."""
+    dataset, column, indicator = contracts.PERCENT_TARGET
+    if ds.dataset != dataset:
+        return
+    rates = contracts.percent_indicators()
+    target, code = values[column], values[indicator]
+    for i in np.flatnonzero(ok[column] & ok[indicator]):
+        t = target[i]
+        if code[i] in rates and t is not None and not 0 <= t <= 100:
+            msg = f"“{code[i]}”是比率类指标，目标值应为0至100之间的百分数，实际为“{_fmt(t)}”"
+            problems.append((int(i), column, _fmt(t), "percent_range", msg))
+            bad[i] = True
 
 
-def _shown(col: Column, v: object) -> str:
-    s = normalize.show(v)
-    return normalize.mask_id(s) if col.type == "id_number" else normalize.mask_ids_in(s)
+def _names_in_text(
+    ds: Dataset,
+    files: list[_Parsed],
+    values: dict[str, np.ndarray],
+    file_pos: np.ndarray,
+    ok: dict[str, np.ndarray],
+    bad: np.ndarray,
+    problems: list,
+) -> None:
+    """In a dataset with a name column (aid cases), a name of the file's name column inside another text
+    column (档案编号 `张三-2024`) would be stored in clear: the row is quarantined instead."""
+    name_cols = [c for c in ds.columns if c.type == "person_name"]
+    text_cols = [c for c in ds.columns if c.type == "text"]
+    if not name_cols or not text_cols:
+        return
+    for fpos, f in enumerate(files):
+        if f.redact is None or not f.redact.names:
+            continue
+        rows = np.flatnonzero(file_pos == fpos)
+        for col in text_cols:
+            v = values[col.column]
+            for i in rows[ok[col.column][rows]]:
+                if v[i] is not None and f.redact.has_name(v[i]):
+                    problems.append(
+                        (int(i), col.column, "", "name_in_text", "含有本文件“姓名”列中的姓名，此列不能填写姓名")
+                    )
+                    bad[i] = True
 
 
 def _fmt(v: object) -> str:
@@ -395,12 +634,18 @@ def _duplicate_keys(
             continue
         i = int(ok[j])
         f = files[file_pos[i]]
-        first_row = f.row_numbers[int(row_pos[ok[first[key]]])]
-        names = "、".join(_header_of(f.match, k) or k for k in ds.key)
-        value = "、".join(_fmt_key(v) for v in key[1:])
-        problems.append(
-            (i, KEY_COLUMNS, value, "duplicate_key", f"与第{first_row}行重复（{names}相同：{value}），本行未载入")
+        k_first = int(row_pos[ok[first[key]]])
+        part_first = f.part_of(k_first)
+        first_row = f.row_numbers[k_first]
+        same_sheet = part_first is f.part_of(int(row_pos[i]))
+        where = (
+            f"第{first_row}行"
+            if same_sheet or part_first.sheet is None
+            else f"工作表“{part_first.sheet}”第{first_row}行"
         )
+        names = "、".join(_header_of(part_first.match, k) or k for k in ds.key)
+        value = "、".join(_fmt_key(v) for v in key[1:])
+        problems.append((i, KEY_COLUMNS, value, "duplicate_key", f"与{where}重复（{names}相同：{value}），本行未载入"))
         bad[i] = True
 
 
@@ -410,6 +655,64 @@ def _fmt_key(v: object) -> str:
     if isinstance(v, tuple):
         return f"{v[0]}Q{v[1]}"
     return _fmt(v)
+
+
+# ---------------------------------------------------------------- privacy
+
+
+_LETTERS = re.compile(r"[A-Za-z\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+
+
+class _Redactor:
+    """What may be shown of one file's values.
+
+    Everywhere: anything shaped like an ID number is masked. In a sensitive dataset (one with a name or
+    an ID number column: aid cases) also every name of the file's name column wherever it appears, and
+    any value with letters or Chinese characters that broke a rule (a name typed into 救助类别 is a
+    name, whatever the column): `欧阳明` → `欧**`."""
+
+    def __init__(self, sensitive: bool, names: Iterable[str] = ()) -> None:
+        self.sensitive = sensitive
+        self.names = sorted({n for n in names if len(n) >= 2}, key=len, reverse=True)
+
+    @classmethod
+    def for_file(cls, ds: Dataset, f: _Parsed) -> _Redactor:
+        sensitive = any(c.type in ("person_name", "id_number") for c in ds.columns)
+        names = set()
+        for c in ds.columns:
+            if c.type == "person_name":
+                names.update(normalize.clean_text(normalize.show(v)) for v in f.cols.get(c.column, ()) if v)
+        return cls(sensitive, names)
+
+    def has_name(self, s: str) -> bool:
+        return not s.isascii() and any(n in s for n in self.names)
+
+    def text(self, s: str) -> str:
+        s = normalize.mask_ids_in(s)
+        if self.names and not s.isascii():
+            for name in self.names:
+                if name in s:
+                    s = s.replace(name, normalize.mask_name(name))
+        return s
+
+    def cell(self, col: Column | None, v: object, broke: bool) -> str:
+        """A cell as it may be shown; `broke` = it broke a rule."""
+        s = normalize.show(v)
+        if col is not None and col.type == "id_number" and s:
+            return normalize.mask_id(s)
+        if self.sensitive and broke and _LETTERS.search(s):
+            return normalize.mask_name(s)
+        return self.text(s)
+
+    def detail(self, col: Column | None, v: object, detail: str) -> str:
+        """A message about the cell `v` (which broke a rule)."""
+        s = normalize.show(v)
+        if self.sensitive and s and _LETTERS.search(s):
+            detail = detail.replace(s, normalize.mask_name(s))
+        return self.text(detail)
+
+
+_PLAIN = _Redactor(False)
 
 
 # ---------------------------------------------------------------- file-level facts
@@ -440,65 +743,302 @@ def _file_period(ds: Dataset, res: _DatasetResult, sel: np.ndarray, parsed: _Par
     return None
 
 
-# ---------------------------------------------------------------- the run
+# ---------------------------------------------------------------- reading, isolated
 
 
-def _read_one(item: tuple[float, str, Path]) -> _Parsed:
+@dataclass
+class _Item:
+    """One file to read: where it is, how to call it, its bytes when the caller already has them."""
+
+    path: Path
+    rel: str
+    mtime: float = 0.0
+    data: bytes | None = None
+    order: int = 0
+
+
+def _read_one(item: _Item) -> _Parsed:
     """Read and parse one file; never raises (a file that cannot be read is rejected with a reason)."""
-    mtime, rel, path = item
-    report = FileReport(path=rel, file_name=path.name)
-    try:
-        data = path.read_bytes()
-    except OSError:
-        report.status, report.reason = "rejected", "无法读取该文件（权限或磁盘错误）"
-        return _Parsed(report, mtime)
+    report = FileReport(path=display_name(item.rel), file_name=display_name(item.path.name))
+    data = item.data
+    if data is None:
+        try:
+            reason = readers.too_big_reason(item.path.stat().st_size)
+            if reason:
+                report.status, report.reason = "rejected", reason
+                return _Parsed(report, item.mtime, order=item.order)
+            data = item.path.read_bytes()
+        except OSError:
+            report.status, report.reason = "rejected", "无法读取该文件（文件不存在、权限或磁盘错误）"
+            return _Parsed(report, item.mtime, order=item.order)
     report.sha256 = hashlib.sha256(data).hexdigest()
     try:
-        p = _parse_file(path, rel, data, report)
+        p = _parse_file(item.path, item.rel, data, report)
+    except MemoryError:
+        report.status, report.reason = "rejected", _memory_reason()
+        p = _Parsed(report, item.mtime)
     except Exception as exc:  # one odd file must never stop the others; no cell value in the reason
         report.status = "rejected"
         report.reason = f"无法读取该文件（{type(exc).__name__}），请另存为标准模板后重新报送"
-        p = _Parsed(report, mtime)
-    p.mtime = mtime
+        report.problems, report.sheet_notes = [], []
+        p = _Parsed(report, item.mtime)
+    p.mtime, p.order = item.mtime, item.order
     return p
 
 
-PARALLEL_MIN_FILES = 300  # below this, starting worker processes costs more than it saves
+def _memory_reason() -> str:
+    lim = readers.limits()
+    return (
+        f"读取该文件需要的内存超过上限 {readers.size_text(lim.memory_bytes)}（读取限制），已拒收："
+        "可能含有超大的内容，请删除多余内容后重新保存再报送"
+    )
 
 
-def _read_all(stamped: list[tuple[float, str, Path]], progress: Progress) -> list[_Parsed]:
-    """Parse files in order, in worker processes when there are many and the machine has cores to spare."""
-    total = len(stamped)
-    workers = min(4, os.cpu_count() or 1)
-    can_fork = "fork" in multiprocessing.get_all_start_methods()
-    if total >= PARALLEL_MIN_FILES and workers > 1 and can_fork:
-        # fork: the workers run only this module's parsing, never the caller's DuckDB connection
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            out = []
-            for k, p in enumerate(pool.map(_read_one, stamped, chunksize=16), 1):
-                out.append(p)
-                if progress and (k % 200 == 0 or k == total):
-                    progress(f"读取报送文件 {k}/{total}")
-            return out
-    out = []
-    for k, item in enumerate(stamped, 1):
-        out.append(_read_one(item))
+PARALLEL_MIN_FILES = 300  # below this, one reader process (for isolation); from here on, several
+MAX_READERS = 4
+CHUNK = 16  # files sent to a reader at a time; their results come back in one message
+ISOLATE = True  # read in worker processes when the platform can fork
+
+
+def _read_all(items: list[_Item], progress: Progress) -> list[_Parsed]:
+    """Parse files in input order: in forked reader processes when possible, else in this process."""
+    total = len(items)
+
+    def tick(k: int) -> None:
         if progress and (k % 200 == 0 or k == total):
             progress(f"读取报送文件 {k}/{total}")
+
+    if not total:
+        return []
+    if ISOLATE and "fork" in multiprocessing.get_all_start_methods():
+        workers = min(MAX_READERS, os.cpu_count() or 1, total) if total >= PARALLEL_MIN_FILES else 1
+        return _Readers(items, max(workers, 1), readers.limits()).run(tick)
+    out = []
+    for k, item in enumerate(items, 1):
+        out.append(_read_one(item))
+        tick(k)
     return out
 
 
-def _run(
-    items: list[tuple[Path, str]], hash_key: bytes, progress: Progress, *, supersede: bool = True
-) -> tuple[list[_Parsed], dict[str, tuple[list[_Parsed], _DatasetResult]]]:
-    stamped = []
-    for path, rel in items:
+@dataclass
+class _Worker:
+    proc: multiprocessing.Process
+    conn: object
+    slot: object  # shared with the reader: [index of the file it is reading (-1: none), when it began]
+    chunks: deque = field(default_factory=deque)  # chunks sent and not yet answered, in order
+
+    def current(self) -> tuple[int, float]:
+        return int(self.slot[0]), float(self.slot[1])
+
+
+class _Readers:
+    """Reader processes forked from this one. Each reads the files of a chunk one after the other and
+    sends the chunk's results back in one message; while reading it keeps, in memory shared with this
+    process, which file it is on and since when.
+
+    Each reader: dies with its parent (PR_SET_PDEATHSIG, and its pipe closing), has an address-space
+    limit of its start size + `read_memory_mb`, writes nothing to the terminal. A reader that dies (the
+    spreadsheet library aborts when memory runs out) or overruns `read_seconds` on a file rejects exactly
+    that file; the other files of its chunks go to a new reader."""
+
+    def __init__(self, items: list[_Item], n: int, lim: readers.Limits) -> None:
+        self.items, self.n, self.lim = items, n, lim
+        self.ctx = multiprocessing.get_context("fork")
+        self.results: list[_Parsed | None] = [None] * len(items)
+        self.queue: deque[int] = deque(range(len(items)))
+        self.done = 0
+
+    def _start(self) -> _Worker:
+        mine, theirs = self.ctx.Pipe()
+        slot = self.ctx.RawArray("d", [-1.0, 0.0])
+        proc = self.ctx.Process(
+            target=_reader_main, args=(theirs, slot, self.items, os.getpid(), self.lim.memory_bytes), daemon=True
+        )
+        proc.start()
+        theirs.close()
+        return _Worker(proc, mine, slot)
+
+    def _feed(self, w: _Worker) -> bool:
+        """Keep two chunks in the reader's hands; False when it is gone (the chunk goes back to the queue)."""
+        while len(w.chunks) < 2 and self.queue:
+            chunk = [self.queue.popleft() for _ in range(min(CHUNK, len(self.queue)))]
+            try:
+                w.conn.send(chunk)
+            except OSError:  # it died
+                self.queue.extendleft(reversed(chunk))
+                return False
+            w.chunks.append(chunk)
+        return True
+
+    def _fail(self, w: _Worker, reason: str) -> None:
+        """The reader `w` died or was stopped: reject the file it was on, requeue its other files."""
+        current, _ = w.current()
+        pending = [i for chunk in w.chunks for i in chunk if self.results[i] is None]
+        culprit = current if current in pending else (pending[0] if pending else None)
+        if culprit is not None:
+            item = self.items[culprit]
+            report = FileReport(display_name(item.rel), display_name(item.path.name), status="rejected", reason=reason)
+            if item.data is not None:
+                report.sha256 = hashlib.sha256(item.data).hexdigest()
+            else:
+                with contextlib.suppress(OSError):
+                    report.sha256 = hashlib.sha256(item.path.read_bytes()).hexdigest()
+            self.results[culprit] = _Parsed(report, item.mtime, order=item.order)
+            self.done += 1
+        self.queue.extendleft(reversed([i for i in pending if i != culprit]))
+        w.chunks.clear()
+        _stop(w)
+
+    def run(self, tick: Callable[[int], None]) -> list[_Parsed]:
+        workers: list[_Worker] = []
+        ticked = 0
+        seconds = self.lim.seconds
         try:
-            mtime = path.stat().st_mtime
-        except OSError:
-            mtime = 0.0
-        stamped.append((mtime, rel, path))
-    stamped.sort(key=lambda t: (t[0], t[1]))  # copies of the same bytes: the oldest one is kept
+            while self.done < len(self.items):
+                while len(workers) < min(self.n, len(self.queue) + sum(bool(w.chunks) for w in workers)):
+                    workers.append(self._start())
+                for w in list(workers):
+                    if not self._feed(w) and not w.chunks:  # with files in hand, its death is handled below
+                        _stop(w)
+                        workers.remove(w)
+                busy = [w for w in workers if w.chunks]
+                now = time.monotonic()
+                deadlines = [w.current()[1] + seconds - now for w in busy if w.current()[0] >= 0]
+                timeout = min(max(0.0, min(deadlines, default=seconds)), seconds)
+                ready = set(wait_for([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout))
+                for w in busy:
+                    if w.conn in ready or w.proc.sentinel in ready:
+                        self._drain(w)
+                    current, began = w.current()
+                    if w.chunks and not w.proc.is_alive():
+                        self._fail(w, _crash_reason(w.proc.exitcode, self.lim))
+                        workers.remove(w)
+                    elif w.chunks and current >= 0 and time.monotonic() - began > seconds:
+                        self._fail(
+                            w,
+                            f"读取该文件超过 {seconds:g} 秒仍未完成（读取时间上限），已拒收："
+                            "请检查文件是否过大或损坏，另存为标准模板后重新报送",
+                        )
+                        workers.remove(w)
+                for k in range(ticked + 1, self.done + 1):
+                    tick(k)
+                ticked = self.done
+        finally:
+            for w in workers:
+                _stop(w, gently=True)
+        return [r for r in self.results if r is not None]
+
+    def _drain(self, w: _Worker) -> None:
+        try:
+            while w.chunks and w.conn.poll():
+                answered = w.conn.recv()
+                if [i for i, _ in answered] != w.chunks[0]:
+                    raise EOFError("out of order")
+                w.chunks.popleft()
+                for i, parsed in answered:
+                    self.results[i] = parsed
+                self.done += len(answered)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            w.proc.join(timeout=5)
+            if w.proc.is_alive():
+                w.proc.kill()
+                w.proc.join()
+
+
+def _crash_reason(code: int | None, lim: readers.Limits) -> str:
+    if code is not None and code < 0 and -code in (signal.SIGABRT, signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS):
+        return (
+            f"读取该文件时读取程序异常终止（内存上限 {readers.size_text(lim.memory_bytes)}，读取限制），已拒收："
+            "可能含有超大的内容或已损坏，请删除多余内容后重新保存再报送"
+        )
+    return f"读取该文件时读取程序异常终止（退出码 {code}），已拒收：可能已损坏，请另存为标准模板后重新报送"
+
+
+def _stop(w: _Worker, gently: bool = False) -> None:
+    try:
+        if gently and w.proc.is_alive():
+            w.conn.send(None)
+            w.proc.join(timeout=2)
+    except OSError:
+        pass
+    if w.proc.is_alive():
+        w.proc.kill()
+        w.proc.join()
+    w.conn.close()
+
+
+def _reader_main(conn, slot, items: list[_Item], parent: int, memory_bytes: int) -> None:
+    """A reader process: die with the parent, stay within the memory limit, never print; say which file
+    it is on in `slot` ([index, since when]) and send each chunk's results in one message."""
+    try:
+        _die_with_parent(parent)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends the readers
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)  # a library's crash report is not for the user; the parent says what happened
+        faulthandler.disable()  # it may write to a copy of the terminal's stderr
+        _limit_memory(memory_bytes)
+        while True:
+            try:
+                chunk = conn.recv()
+            except (EOFError, OSError):
+                break
+            if chunk is None:
+                break
+            answered = []
+            for i in chunk:
+                slot[1] = time.monotonic()
+                slot[0] = i
+                answered.append((i, _read_one(items[i])))
+            slot[0] = -1
+            conn.send(answered)
+    except BaseException:  # noqa: BLE001 - end quietly; the parent rejects the file in hand
+        os._exit(1)
+
+
+def _die_with_parent(parent: int) -> None:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: killed when the parent (thread) ends
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent ended before the line above
+        os._exit(0)
+
+
+def _limit_memory(extra: int) -> None:
+    try:
+        import resource
+
+        with open("/proc/self/status") as fh:
+            size = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmSize:"))
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = size + extra
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        if soft != resource.RLIM_INFINITY:
+            limit = min(limit, soft)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (OSError, ValueError, StopIteration, ImportError):
+        pass
+
+
+# ---------------------------------------------------------------- the run
+
+
+def _run(
+    items: list[_Item], hash_key: bytes, progress: Progress, *, supersede: bool = True
+) -> tuple[list[_Parsed], dict[str, tuple[list[_Parsed], _DatasetResult]]]:
+    for k, item in enumerate(items):
+        item.order = k
+        if item.data is None:
+            try:
+                item.mtime = item.path.stat().st_mtime
+            except OSError:
+                item.mtime = 0.0
+    stamped = sorted(items, key=lambda t: (t.mtime, t.rel))  # copies of the same bytes: the oldest one is kept
     parsed = _read_all(stamped, progress)
     first_copy: dict[str, _Parsed] = {}
     twins: list[tuple[_Parsed, _Parsed]] = []
@@ -511,8 +1051,7 @@ def _run(
             first_copy[sha] = p
             continue
         report = FileReport(path=p.report.path, file_name=p.report.file_name, sha256=sha, status="duplicate")
-        report.reason = f"与文件“{twin.report.path}”内容完全相同（重复报送），已忽略"
-        parsed[i] = _Parsed(report, p.mtime)
+        parsed[i] = _Parsed(report, p.mtime, order=p.order)
         twins.append((parsed[i], twin))
     by_ds: dict[str, list[_Parsed]] = defaultdict(list)
     for p in parsed:
@@ -526,32 +1065,50 @@ def _run(
         res = _validate_dataset(ds, files, hash_key)
         results[ds.dataset] = (files, res)
         _apply_results(ds, files, res)
-    for p, twin in twins:
+    for p, twin in twins:  # after validation: the twin's name is shown as masked as it is
         p.report.dataset, p.report.county, p.report.period = twin.report.dataset, twin.report.county, twin.report.period
+        if twin.redact is not None:
+            p.report.path, p.report.file_name = twin.redact.text(p.report.path), twin.redact.text(p.report.file_name)
+        p.report.reason = f"与文件“{twin.report.path}”内容完全相同（重复报送），已忽略"
     _order_and_supersede(parsed, supersede)
     return parsed, results
 
 
 def _apply_results(ds: Dataset, files: list[_Parsed], res: _DatasetResult) -> None:
-    """Per-file counts, problems (with the file's own header text), county and period."""
+    """Per-file counts, problems (with the file's own header text, values masked), county and period."""
     by_file_rows: dict[int, set[int]] = defaultdict(set)
+    columns = {c.column: c for c in ds.columns}
     for i, column, value, rule, detail in res.problems:
         fpos = int(res.file_pos[i])
         f = files[fpos]
-        row_number = f.row_numbers[int(res.row_pos[i])]
-        header = _header_of(f.match, column)
+        k = int(res.row_pos[i])
+        part = f.part_of(k)
+        col = columns.get(column)
+        header = _header_of(part.match, column)
         plain = _is_cross(rule) or column == KEY_COLUMNS
+        red = f.redact or _PLAIN
+        if col is not None and not plain:
+            raw_cell = res.raw[column][i]
+            value = red.cell(col, raw_cell, broke=True)
+            detail = red.detail(col, raw_cell, detail)
+        else:
+            value, detail = red.text(value), red.text(detail)
         message = f"「{header}」列：{detail}" if header and not plain else detail
-        f.report.problems.append(Problem(row_number, header, value, rule, message))
+        f.report.problems.append(Problem(f.row_numbers[k], header, value, rule, message, part.sheet))
+        f.broken.setdefault(k, set()).add(column)
         by_file_rows[fpos].add(i)
     county = res.column_values.get("county")
     for fpos, f in enumerate(files):
         sel = res.file_pos == fpos
         f.report.rows_quarantined = len(by_file_rows.get(fpos, ()))
         f.report.rows_loaded = f.n_rows - f.report.rows_quarantined
-        f.report.problems.sort(key=lambda p: p.row_number)
+        f.report.problems.sort(key=lambda p, f=f: (_part_index(f, p.sheet), p.row_number))
         f.report.county = _agree(county[sel]) if county is not None and ds.dataset != "targets" else None
         f.report.period = _file_period(ds, res, sel, f)
+
+
+def _part_index(f: _Parsed, sheet: str | None) -> int:
+    return next((j for j, part in enumerate(f.parts) if part.sheet == sheet), 0)
 
 
 def _is_cross(rule: str) -> bool:
@@ -566,12 +1123,24 @@ def _header_of(match: readers.HeaderMatch | None, column: str) -> str:
         return "、".join(_header_of(match, k) or k for k in match.dataset.key)
     for i, c in match.columns.items():
         if c.column == column:
-            return match.headers[i] or c.header_zh
+            return display_name(match.headers[i] or c.header_zh)
     return column
 
 
+def held_back(report: FileReport) -> bool:
+    """Whether a newer file is too broken to replace an older one: no data row would load, or more than
+    settings `mostly_quarantined` (0.5) of its data rows are quarantined."""
+    data_rows = report.rows_loaded + report.rows_quarantined
+    return (
+        report.rows_loaded == 0 or report.rows_quarantined > contracts.setting_number("mostly_quarantined") * data_rows
+    )
+
+
 def _order_and_supersede(parsed: list[_Parsed], supersede: bool = True) -> None:
-    """Number files in submission order (period, mtime, path), then mark superseded files."""
+    """Number files in submission order (period, mtime, path), then mark superseded files.
+
+    A newer file for the same county × dataset × period supersedes the older one only when it is not
+    `held_back`; otherwise it is `rejected_resubmission` and the older file stays in force."""
     parsed.sort(key=lambda p: (p.report.period or "", p.mtime, p.report.path))
     for seq, p in enumerate(parsed, 1):
         p.report.file_seq = seq
@@ -584,6 +1153,15 @@ def _order_and_supersede(parsed: list[_Parsed], supersede: bool = True) -> None:
             continue
         key = (r.dataset, r.county, r.period)
         older = latest.get(key)
+        if older is not None and held_back(r):
+            data_rows = r.rows_loaded + r.rows_quarantined
+            why = "没有可载入的数据行" if r.rows_loaded == 0 else f"{data_rows} 行数据中 {r.rows_quarantined} 行有问题"
+            r.status = "rejected_resubmission"
+            r.reason = (
+                f"{why}，未替代较早的文件“{older.report.path}”（同一县市区、数据类型和统计期），"
+                "较早文件的数据继续有效：请修改本文件后重新报送"
+            )
+            continue
         if older is not None:
             older.report.status = "superseded"
             older.report.reason = f"已被较新的文件“{r.path}”替代（同一县市区、数据类型和统计期）"
@@ -614,12 +1192,8 @@ def _insert(con, table: str, arrow_table: pa.Table) -> None:
         con.unregister(name)
 
 
-def _write_raw(con, ds: Dataset, files: list[_Parsed], res: _DatasetResult) -> None:
-    """The good rows of loaded files, typed, with their lineage, in one insert."""
-    if not files:
-        return
-    loaded_file = np.array([f.report.status == "loaded" for f in files], dtype=bool)
-    idx = np.flatnonzero(~res.bad & loaded_file[res.file_pos])
+def _rows_table(ds: Dataset, files: list[_Parsed], res: _DatasetResult, idx: np.ndarray) -> pa.Table:
+    """Rows `idx` of a dataset result as the raw_<dataset> table would hold them."""
     fp = res.file_pos[idx]
     arrays = []
     names = []
@@ -630,24 +1204,37 @@ def _write_raw(con, ds: Dataset, files: list[_Parsed], res: _DatasetResult) -> N
             arr = pa.array(res.row_number[idx], type=pa.int32())
         elif name == "_file_seq":
             arr = pa.array(np.array([f.report.file_seq for f in files], dtype=np.int32)[fp], type=pa.int32())
+        elif name == "_sheet":
+            arr = pa.array(res.row_sheet[idx], type=pa.string())
         else:
             arr = pa.array(res.values[name][idx], type=_ARROW_TYPES[typ], from_pandas=True)
         arrays.append(arr)
         names.append(name)
-    _insert(con, f"raw_{ds.dataset}", pa.Table.from_arrays(arrays, names=names))
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _write_raw(con, ds: Dataset, files: list[_Parsed], res: _DatasetResult) -> None:
+    """The good rows of loaded files, typed, with their lineage, in one insert."""
+    if not files:
+        return
+    loaded_file = np.array([f.report.status == "loaded" for f in files], dtype=bool)
+    idx = np.flatnonzero(~res.bad & loaded_file[res.file_pos])
+    _insert(con, f"raw_{ds.dataset}", _rows_table(ds, files, res, idx))
 
 
 def _write_quarantine(con, ds: Dataset, files: list[_Parsed], res: _DatasetResult) -> None:
     cols: dict[str, list] = defaultdict(list)
     for f in files:
         r = f.report
-        if r.status != "loaded" or not r.problems:
+        if r.status not in QUARANTINE_STATUSES or not r.problems:
             continue
-        originals: dict[int, str] = {}
-        row_index = {rn: k for k, rn in enumerate(f.row_numbers)}
+        originals: dict[tuple[str | None, int], str] = {}
+        numbers = f.row_numbers
+        row_index = {(part.sheet, numbers[k]): k for part, rows in f.part_ranges() for k in rows}
         for p in r.problems:
-            if p.row_number not in originals:
-                originals[p.row_number] = _original_json(f, row_index[p.row_number])
+            where = (p.sheet, p.row_number)
+            if where not in originals:
+                originals[where] = _original_json(ds, f, row_index[where])
             cols["file_sha256"].append(r.sha256)
             cols["file_name"].append(r.file_name)
             cols["row_number"].append(p.row_number)
@@ -656,23 +1243,26 @@ def _write_quarantine(con, ds: Dataset, files: list[_Parsed], res: _DatasetResul
             cols["value"].append(p.value)
             cols["rule"].append(p.rule)
             cols["message"].append(p.message)
-            cols["original"].append(originals[p.row_number])
+            cols["original"].append(originals[where])
+            cols["sheet"].append(p.sheet)
     if not cols:
         return
     schema = pa.schema([(c, pa.int32() if c == "row_number" else pa.string()) for c in cols])
     _insert(con, "quarantine", pa.Table.from_pydict(dict(cols), schema=schema))
 
 
-def _original_json(f: _Parsed, k: int) -> str:
-    """The k-th data row's cells under their headers; names dropped, ID numbers masked, only contract columns."""
+def _original_json(ds: Dataset, f: _Parsed, k: int) -> str:
+    """The k-th data row's cells under their headers: names dropped, ID-like values and (in aid files) the
+    values that broke a rule masked, only contract columns."""
+    part = f.part_of(k)
+    broken = f.broken.get(k, set())
+    red = f.redact or _PLAIN
     out: dict[str, str] = {}
-    for i, col in sorted(f.match.columns.items()):
+    for i, col in sorted(part.match.columns.items()):
         if col.type == "person_name":
             continue
-        v = normalize.show(f.columns[i][k])
-        out[f.match.headers[i] or col.header_zh] = (
-            normalize.mask_id(v) if col.type == "id_number" and v else normalize.mask_ids_in(v)
-        )
+        header = display_name(part.match.headers[i] or col.header_zh)
+        out[header] = red.cell(col, f.cols[col.column][k], broke=col.column in broken)
     return json.dumps(out, ensure_ascii=False)
 
 
@@ -693,6 +1283,7 @@ def _write_manifest(con, reports: list[FileReport], loaded_at: dt.datetime) -> N
         "unknown_columns": [",".join(r.unknown_columns) or None for r in reports],
         "file_seq": [r.file_seq for r in reports],
         "loaded_at": [loaded_at] * len(reports),
+        "notes": [r.notes_zh for r in reports],
     }
     types = {c: pa.int32() for c in ("rows_total", "rows_loaded", "rows_quarantined", "rows_skipped", "file_seq")}
     types["loaded_at"] = pa.timestamp("us")
@@ -706,7 +1297,7 @@ def _write_manifest(con, reports: list[FileReport], loaded_at: dt.datetime) -> N
 def ingest_dir(raw_dir: Path, con, *, hash_key: bytes, progress: Progress = None) -> IngestReport:
     """Read every file under raw_dir into raw_<dataset>, load_manifest and quarantine of `con` (replacing them)."""
     raw_dir = Path(raw_dir)
-    items = [(p, p.relative_to(raw_dir).as_posix()) for p in _list_files(raw_dir)]
+    items = [_Item(p, p.relative_to(raw_dir).as_posix()) for p in _list_files(raw_dir)]
     parsed, results = _run(items, hash_key, progress)
     if progress:
         progress("写入数据仓库")
@@ -726,38 +1317,107 @@ def check_files(paths: list[Path]) -> list[FileReport]:
     A folder stands for every file under it. Files are judged one by one: nothing is superseded.
     """
     key = secrets.token_bytes(32)  # ID hashes are not shown, so any key will do
-    items: list[tuple[Path, str]] = []
+    items: list[_Item] = []
     for p in map(Path, paths):
         if p.is_dir():
-            items.extend((f, str(f)) for f in _list_files(p))
+            items.extend(_Item(f, str(f)) for f in _list_files(p))
         else:
-            items.append((p, str(p)))
+            items.append(_Item(p, str(p)))
     parsed, _ = _run(items, key, None, supersede=False)  # each file is judged on its own
-    order = {rel: k for k, (_, rel) in enumerate(items)}
-    return sorted((p.report for p in parsed), key=lambda r: order.get(r.path, 0))
+    return [p.report for p in sorted(parsed, key=lambda p: p.order)]
+
+
+@dataclass
+class CheckedFile:
+    """One file judged on its own (ingest.check_file).
+
+    `report`: what ingest would record for it (counts, problems with sheet and row, sheet notes).
+    `rows`: the data rows that would load, one per row, with the columns of raw_<dataset> (the contract's
+    canonical names; a quarter stored as `year` + `quarter` and also given as `period` '2024Q1'; ID numbers
+    as `id_hash`, the keyed hash; names never), plus `_row_number` (as the sheet shows it) and `_sheet`
+    (None for CSV and Parquet). Empty (no columns) when the file was rejected."""
+
+    report: FileReport
+    rows: pd.DataFrame
+
+
+def check_file(path: Path, *, hash_key: bytes | None = None, data: bytes | None = None) -> CheckedFile:
+    """Read and validate one file as ingest would, without a warehouse and without superseding.
+
+    `data`: the file's bytes when the caller has them (an upload); `path` then only names it (its
+    extension and name are used, nothing is read from disk). `hash_key`: the key for hashing ID numbers
+    (pass `hash_key()` to compare with a warehouse); None = a random key, so the hashes are comparable
+    only within this call. Read under the same limits and isolation as a build; never raises for a bad file.
+    """
+    path = Path(path)
+    key = hash_key if hash_key is not None else secrets.token_bytes(32)
+    item = _Item(path, path.name, data=data)
+    parsed, results = _run([item], key, None, supersede=False)
+    (p,) = parsed
+    rows = pd.DataFrame()
+    if p.report.status == "loaded" and p.report.dataset:
+        files, res = results[p.report.dataset]
+        ds = next(d for d in datasets() if d.dataset == p.report.dataset)
+        fpos = next(j for j, f in enumerate(files) if f is p)
+        idx = np.flatnonzero(~res.bad & (res.file_pos == fpos))
+        table = _rows_table(ds, files, res, idx).drop_columns(["_file_sha256", "_file_seq"])
+        rows = table.to_pandas()
+        if "quarter" in rows.columns and any(c.type == "quarter" for c in ds.columns):
+            rows.insert(0, "period", [f"{y}Q{q}" for y, q in zip(rows["year"], rows["quarter"], strict=True)])
+    return CheckedFile(p.report, rows)
+
+
+# ---------------------------------------------------------------- the hash key
+
+MIN_KEY_BYTES = 32
+
+
+class HashKeyError(ValueError):
+    """The ID-hash key is unusable; `str(error)` is one Chinese sentence saying what to do."""
+
+
+def _checked_key(key: bytes, where: str) -> bytes:
+    if not key.strip():
+        raise HashKeyError(
+            f"{where}是空的（或只有空白）：身份证号哈希密钥不能为空，请填入原来的密钥（至少 {MIN_KEY_BYTES} 字节）"
+        )
+    if len(key.strip()) < MIN_KEY_BYTES:
+        raise HashKeyError(
+            f"{where}只有 {len(key.strip())} 字节，太短：身份证号哈希密钥至少需要 {MIN_KEY_BYTES} 字节"
+            '（例如 python -c "import secrets; print(secrets.token_hex(32))" 生成的 64 个字符）'
+        )
+    return key
 
 
 def hash_key(where: config.Paths | Path | None = None) -> bytes:
     """The key for hashing ID numbers: env UNION_DASH_HASH_KEY, else a key file created (mode 0600) on first use.
 
     `where` is a config.Paths (its hash_key_file) or a data directory (hash.key inside it); None = config.paths().
+    Raises HashKeyError (a Chinese sentence) for a key that is blank or shorter than 32 bytes. An existing
+    key file is never replaced, whatever it holds: a new key would split every family's history in two.
     """
     env = os.environ.get(config.HASH_KEY_ENV)
-    if env:
-        return env.encode("utf-8")
+    if env is not None:
+        return _checked_key(env.encode("utf-8"), f"环境变量 {config.HASH_KEY_ENV} ")
     if where is None:
         where = config.paths()
     key_file = where.hash_key_file if isinstance(where, config.Paths) else Path(where) / "hash.key"
     if key_file.exists():
-        key = key_file.read_bytes().strip()
-        if key:
-            return key
+        return _checked_key(key_file.read_bytes().strip(), f"密钥文件 {key_file} ")
     key_file.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32).encode("ascii")
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it just now: use that one
+        return _checked_key(key_file.read_bytes().strip(), f"密钥文件 {key_file} ")
     try:
         os.write(fd, key + b"\n")
     finally:
         os.close(fd)
     os.chmod(key_file, 0o600)
     return key
+
+
+def key_fingerprint(key: bytes) -> str:
+    """A short fingerprint that tells keys apart without revealing them (stored in warehouse_info)."""
+    return hmac.new(key, b"union-dash: ID hash key fingerprint", hashlib.sha256).hexdigest()[:16]

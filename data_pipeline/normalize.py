@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from data_pipeline.contracts import Bounds
 from data_pipeline.readers import EXCEL_ERRORS, ExcelError
 from data_pipeline.reference import Column, chains, code_of, counties, indicators
 
@@ -62,7 +63,7 @@ def show(v: object) -> str:
     if isinstance(v, float):
         if math.isnan(v):
             return ""
-        if v.is_integer() and abs(v) < 1e15:
+        if v.is_integer() and abs(v) < 1e21:  # digits, not 3.7e+17: an ID number typed as a number is then masked
             return str(int(v))
     if isinstance(v, dt.datetime) and v.time() == dt.time(0):
         return v.date().isoformat()
@@ -291,9 +292,10 @@ def parse_text(v: object) -> Parsed:
     if got is not None:
         return got
     s = clean_text(show(v))
-    for m in _ID_LIKE.finditer(s) if len(s) >= 18 else ():
-        if id_number_valid(m.group(0).upper()):  # an ID number in a free-text column would be stored in clear
-            return None, "id_in_text", f"疑似身份证号“{mask_id(m.group(0))}”，此列不能填写身份证号"
+    spans = id_spans(s)
+    if spans:  # an ID number in a free-text column would be stored in clear, in any spelling
+        a, b = spans[0]
+        return None, "id_in_text", f"疑似身份证号“{_mask_span(s[a:b])}”，此列不能填写身份证号"
     return (s or None), None, None
 
 
@@ -414,14 +416,95 @@ def mask_id(text: str) -> str:
     return s[:3] + "*" * (len(s) - 4) + s[-1]
 
 
-_ID_LIKE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+def mask_name(text: str) -> str:
+    """A value that may be a person's name: its first character, the rest as stars (`欧阳明` → `欧**`)."""
+    s = str(text)
+    return s[:1] + "*" * (len(s) - 1) if len(s) > 1 else "*" * len(s)
+
+
+# Mainland resident ID numbers in any common spelling: 18 characters (17 digits and a digit or X/x) or the
+# old 15 digits, full-width or not, with spaces or hyphens between groups, check digit right or wrong. What
+# makes a run of digits ID-like is its shape: a province code, then a birth date.
+_PROVINCES = frozenset(
+    ("11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42")
+    + ("43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82")
+)
+_WIDE = str.maketrans("０１２３４５６７８９Ｘｘ－　", "0123456789Xx- ")  # one character for one: spans stay valid
+_ID_RUN = re.compile(r"(?<![0-9])[0-9](?:[0-9]|[ \t\-_\u00a0\u2010-\u2015\u2212]+(?=[0-9]))*[Xx]?(?![0-9])")
+_DIGIT_GROUP = re.compile(r"[0-9]+[Xx]?")
+_ANY_DIGIT = re.compile(r"[0-9０-９]")
+_SEPARATORS = re.compile(r"[\s\-_\u2010-\u2015\u2212\u3000－]+")
+
+
+def _id_shaped(d: str) -> bool:
+    if len(d) == 18:
+        if not (d[:17].isdigit() and (d[17].isdigit() or d[17] in "Xx")):
+            return False
+        year, month, day = int(d[6:10]), int(d[10:12]), int(d[12:14])
+        if not 1900 <= year <= 2099:
+            return False
+    elif len(d) == 15:
+        if not d.isdigit():
+            return False
+        month, day = int(d[8:10]), int(d[10:12])
+    else:
+        return False
+    return d[:2] in _PROVINCES and 1 <= month <= 12 and 1 <= day <= 31
+
+
+def id_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` holds something shaped like a resident ID number (see above), as (start, end) pairs."""
+    if len(text) < 15 or not _ANY_DIGIT.search(text):
+        return []
+    t = text if text.isascii() else text.translate(_WIDE)
+    out = []
+    for m in _ID_RUN.finditer(t):
+        run = m.group(0)
+        if len(run) < 15:
+            continue
+        if _id_shaped(_SEPARATORS.sub("", run)):
+            out.append(m.span())
+            continue
+        # an ID beside other numbers (`13812345678 370902 19800101 1234`): consecutive groups that make one
+        groups = [(g.start(), g.end(), g.group(0)) for g in _DIGIT_GROUP.finditer(run)]
+        i = 0
+        while i < len(groups):
+            digits = ""
+            for j in range(i, len(groups)):
+                digits += groups[j][2]
+                if len(digits) > 18:
+                    break
+                if _id_shaped(digits):
+                    out.append((m.start() + groups[i][0], m.start() + groups[j][1]))
+                    i = j
+                    break
+            i += 1
+    return out
+
+
+def looks_like_id(text: str) -> bool:
+    return bool(id_spans(text))
+
+
+def _mask_span(s: str) -> str:
+    """Mask an ID-like span, keeping separators where they were (`370902 19800101 123X` → `370*** ******** ***X`)."""
+    body = [i for i, ch in enumerate(s) if not _SEPARATORS.fullmatch(ch)]
+    keep = set(body[:3] + body[-1:])
+    return "".join(ch if (i in keep or i not in body) else "*" for i, ch in enumerate(s))
 
 
 def mask_ids_in(text: str) -> str:
-    """Mask anything that looks like an 18-character ID number inside free text."""
-    if len(text) < 18:
+    """Mask everything in free text that is shaped like a resident ID number, in any common spelling."""
+    spans = id_spans(text)
+    if not spans:
         return text
-    return _ID_LIKE.sub(lambda m: mask_id(m.group(0)) if id_number_valid(m.group(0).upper()) else m.group(0), text)
+    out, last = [], 0
+    for a, b in spans:
+        out.append(text[last:a])
+        out.append(_mask_span(text[a:b]))
+        last = b
+    out.append(text[last:])
+    return "".join(out)
 
 
 def parse_credit_code(v: object) -> Parsed:
@@ -443,7 +526,7 @@ def id_parser(hash_key: bytes) -> Callable[[object], Parsed]:
         got = _null_or_error(v)
         if got is not None:
             return got
-        s = compact(show(v)).upper()
+        s = _SEPARATORS.sub("", compact(show(v))).upper()
         if not id_number_valid(s):
             why = f"应为18位，实际为{len(s)}位" if len(s) != 18 else "校验位不正确"
             if isinstance(v, float):
@@ -498,8 +581,11 @@ class ColumnResult:
     details: np.ndarray
 
 
-def normalize_column(col: Column, raw: np.ndarray, file_idx: np.ndarray, hash_key: bytes) -> ColumnResult:
-    """Parse each distinct raw value once and spread the results to every row."""
+def normalize_column(
+    col: Column, raw: np.ndarray, file_idx: np.ndarray, hash_key: bytes, bounds: Bounds | None = None
+) -> ColumnResult:
+    """Parse each distinct raw value once and spread the results to every row; `bounds` (contracts.bounds)
+    turns a well-formed but implausible value into a broken rule."""
     parse = parser_for(col, hash_key)
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     n = len(uniques)
@@ -508,7 +594,12 @@ def normalize_column(col: Column, raw: np.ndarray, file_idx: np.ndarray, hash_ke
     details = np.empty(n + 1, dtype=object)
     for i, u in enumerate(uniques):
         try:
-            vals[i], rules[i], details[i] = parse(u)
+            v, r, d = parse(u)
+            if bounds is not None and r is None and v is not None:
+                broken = out_of_bounds(col, v, u, bounds)
+                if broken is not None:
+                    v, (r, d) = None, broken
+            vals[i], rules[i], details[i] = v, r, d
         except Exception:  # a value no parser foresaw is the person's to fix, not a crash
             vals[i], rules[i], details[i] = None, "invalid", f"无法识别的值“{mask_ids_in(show(u))}”"
     vals[n] = rules[n] = details[n] = None
@@ -517,6 +608,24 @@ def normalize_column(col: Column, raw: np.ndarray, file_idx: np.ndarray, hash_ke
     if col.type == "bool" and len(raw):
         _blank_is_false_with_check_marks(out, raw, codes, uniques, file_idx)
     return out
+
+
+def out_of_bounds(col: Column, value: object, raw: object, b: Bounds) -> tuple[str, str] | None:
+    """(rule, detail) when a parsed value lies outside the column's plausible range, else None."""
+    low_ok = b.low is None or value >= b.low
+    high_ok = b.high is None or value <= b.high
+    if low_ok and high_ok:
+        return None
+    shown = show(raw)
+    if col.type == "quarter":
+        return "out_of_window", f"统计期“{shown}”不在合理范围内（{b.low_text} 至 {b.high_text}），请核对年份和季度"
+    if col.type == "date":
+        return "out_of_window", f"日期“{shown}”不在合理范围内（{b.low_text} 至 {b.high_text}），请核对年份"
+    if col.type == "year":
+        return "out_of_window", f"年度“{shown}”不在合理范围内（{b.low_text}—{b.high_text}）"
+    if not high_ok:
+        return "above_max", f"数值“{shown}”超过合理上限 {b.high_text}，请核对数值和单位"
+    return "below_min", f"数值“{shown}”低于下限 {b.low_text}"
 
 
 def _blank_is_false_with_check_marks(

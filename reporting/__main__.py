@@ -102,6 +102,11 @@ def _brief(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from data_pipeline import warehouse
+
+    if (broken := warehouse.problem(Path(db))) is not None:  # damaged, not DuckDB, an older schema: say which
+        print(broken, file=sys.stderr)
+        return 2
     try:
         sections = deck.parse_sections(args.sections) if args.sections else list(deck.DEFAULT_SECTIONS)
         counties = deck.dimension_codes(args.county, "county")

@@ -210,12 +210,37 @@ def figure_image(fig: go.Figure, fmt: str = "png", **kwargs) -> bytes:
     return figure_images([fig], fmt, **kwargs)[0]
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value: object) -> object:
+    """A text that a spreadsheet would run as a formula (`=HYPERLINK(…)`, `@SUM(…)`, `+1+1`, a leading tab or
+    CR) prefixed with `'`, as OWASP recommends for CSV injection; anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _text_columns(frame: pd.DataFrame) -> list:
+    return [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype)]
+
+
+def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in _text_columns(out):
+        out[col] = out[col].map(formula_safe)
+    out.columns = [formula_safe(c) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
 def frame_csv(frame: pd.DataFrame, header_lines: Sequence[str] = ()) -> bytes:
-    """The frame as CSV in UTF-8 with BOM (Excel opens it in Chinese), one row per header line above the table."""
+    """The frame as CSV in UTF-8 with BOM (Excel opens it in Chinese), one row per header line above the table.
+
+    Formula-safe: every text cell that a spreadsheet would run as a formula starts with `'`."""
     buffer = io.StringIO()
     for line in header_lines:
-        pd.DataFrame([[line]]).to_csv(buffer, header=False, index=False, lineterminator="\r\n")
-    frame.to_csv(buffer, index=False, lineterminator="\r\n")
+        pd.DataFrame([[formula_safe(line)]]).to_csv(buffer, header=False, index=False, lineterminator="\r\n")
+    _csv_safe(frame).to_csv(buffer, index=False, lineterminator="\r\n")
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -225,10 +250,15 @@ def frame_xlsx(frame: pd.DataFrame, header_lines: Sequence[str] = (), sheet: str
 
 
 def frames_xlsx(sheets: Mapping[str, tuple[pd.DataFrame, Sequence[str]]]) -> bytes:
-    """One workbook with a sheet per frame; sheet names are made Excel-safe (≤31 chars, unique)."""
+    """One workbook with a sheet per frame; sheet names are made Excel-safe (≤31 chars, unique).
+
+    Every text is written as a string, never a formula or a link; a text that starts like a formula gets
+    Excel's quote prefix (shown as written, and kept a text when someone edits the cell)."""
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
         bold = writer.book.add_format({"bold": True})
+        quoted = writer.book.add_format({"quote_prefix": True})
         used: set[str] = set()
         for name, (frame, header_lines) in sheets.items():
             sheet_name = _sheet_name(name, used)
@@ -236,6 +266,15 @@ def frames_xlsx(sheets: Mapping[str, tuple[pd.DataFrame, Sequence[str]]]) -> byt
             worksheet = writer.sheets[sheet_name]
             for row, line in enumerate(header_lines):
                 worksheet.write_string(row, 0, line, bold)
+            top = len(header_lines)
+            for col, column in enumerate(frame.columns):
+                if isinstance(column, str) and column.startswith(FORMULA_START):
+                    worksheet.write_string(top, col, column, quoted)
+            for col in _text_columns(frame):
+                j = frame.columns.get_loc(col)
+                for i, value in enumerate(frame[col]):
+                    if isinstance(value, str) and value.startswith(FORMULA_START):
+                        worksheet.write_string(top + 1 + i, j, value, quoted)
             for col, column in enumerate(frame.columns):
                 widest = max([len(str(column)), *(len(str(v)) for v in frame[column].head(200))])
                 worksheet.set_column(col, col, min(60, max(8, widest * 2)))

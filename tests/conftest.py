@@ -12,7 +12,7 @@ import pytest
 from data_pipeline import build
 
 TINY_RAW = Path(__file__).resolve().parent / "fixtures" / "tiny" / "raw"
-TEST_HASH_KEY = "test-hash-key-not-secret"
+TEST_HASH_KEY = "test-hash-key-not-secret-0123456789abcdef"  # ≥ 32 bytes, as the build requires
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import pytest
 
 from data_pipeline import config, contracts, ingest
 from data_pipeline.normalize import credit_check_char, id_check_char
@@ -83,10 +84,12 @@ def test_all_fixtures_together_keep_the_books(tmp_path):
         ).fetchone()
         assert raw_rows == expected, ds.dataset
         (bad_rows,) = con.execute(
-            "select count(distinct (file_sha256, row_number)) from quarantine where dataset = $ds", {"ds": ds.dataset}
+            "select count(distinct (file_sha256, sheet, row_number)) from quarantine where dataset = $ds",
+            {"ds": ds.dataset},
         ).fetchone()
         (expected_bad,) = con.execute(
-            "select coalesce(sum(rows_quarantined), 0) from load_manifest where status = 'loaded' and dataset = $ds",
+            "select coalesce(sum(rows_quarantined), 0) from load_manifest "
+            "where status in ('loaded', 'rejected_resubmission') and dataset = $ds",
             {"ds": ds.dataset},
         ).fetchone()
         assert bad_rows == expected_bad, ds.dataset
@@ -127,6 +130,7 @@ def test_tables_have_the_contract_columns(tmp_path):
         "unknown_columns",
         "file_seq",
         "loaded_at",
+        "notes",
     ]
     quarantine = [r[0] for r in con.execute("describe quarantine").fetchall()]
     assert quarantine == [
@@ -139,6 +143,7 @@ def test_tables_have_the_contract_columns(tmp_path):
         "rule",
         "message",
         "original",
+        "sheet",
     ]
 
 
@@ -314,8 +319,8 @@ def test_privacy_no_clear_id_or_name_anywhere(tmp_path):
 
 
 def test_hash_key_from_env(monkeypatch, tmp_path):
-    monkeypatch.setenv(config.HASH_KEY_ENV, "from-env")
-    assert ingest.hash_key(tmp_path) == b"from-env"
+    monkeypatch.setenv(config.HASH_KEY_ENV, "from-env-" + "k" * 32)
+    assert ingest.hash_key(tmp_path) == b"from-env-" + b"k" * 32
     assert not (tmp_path / "hash.key").exists()
 
 
@@ -373,3 +378,109 @@ def test_check_files_expands_folders_and_survives_missing_files(tmp_path):
     reports = ingest.check_files([tmp_path / "in", tmp_path / "missing.xlsx"])
     assert [(r.file_name, r.status) for r in reports] == [("a.xlsx", "loaded"), ("missing.xlsx", "rejected")]
     assert reports[0].ok and reports[0].rows_loaded == 2
+
+
+# ---------------------------------------------------------------- one file judged alone; sheets; names
+
+from tests.fixtures.hostile import make_hostile as h  # noqa: E402
+
+
+def test_check_file_gives_the_rows_that_would_load_with_sheet_and_row(tmp_path):
+    path = h.write_sheets(
+        tmp_path / "两张表.xlsx",
+        {
+            "一": [h.TRAINING, ["2024Q1", "宁阳县", "", "工匠学院", 10, 8], ["2024Q1", "宁阳县", "", "技能培训", 5, 9]],
+            "二": [["标题行"], h.TRAINING, ["2024年第一季度", "宁阳", "化工", "安全培训", 30, 28]],
+        },
+    )
+    checked = ingest.check_file(path, hash_key=b"k" * 32)
+    r = checked.report
+    assert (r.status, r.dataset, r.rows_total, r.rows_loaded, r.rows_quarantined) == ("loaded", "training", 3, 2, 1)
+    (p,) = r.problems
+    assert (p.sheet, p.row_number, p.rule) == ("一", 3, "completed_le_participants")
+    assert "工作表“一”第3行" in r.render_zh()
+    rows = checked.rows
+    assert list(rows.columns) == [
+        "period", "year", "quarter", "county", "chain", "programme", "participants", "completed", "pairs", "hours",
+        "_row_number", "_sheet",
+    ]  # fmt: skip
+    shown = rows[["period", "county", "chain", "programme", "_row_number", "_sheet"]].astype(object)
+    assert shown.where(shown.notna(), None).values.tolist() == [
+        ["2024Q1", "ningyang", None, "工匠学院", 2, "一"],
+        ["2024Q1", "ningyang", "C08", "安全培训", 3, "二"],  # 化工 is chain C08
+    ]
+    # the same bytes from an upload: nothing is read from the path
+    again = ingest.check_file(tmp_path / "upload.xlsx", data=path.read_bytes(), hash_key=b"k" * 32)
+    assert again.rows.equals(rows) and again.report.file_name == "upload.xlsx"
+
+
+def test_check_file_hashes_ids_with_the_key_given_and_drops_names(tmp_path):
+    path = h.write_xlsx(
+        tmp_path / "aid.xlsx",
+        [h.AID, ["A1", "欧阳明", h.idn("19800101", 1), "深度困难", "泰山区", "2024-01-05", 1000, 3]],
+    )
+    a = ingest.check_file(path, hash_key=b"a" * 32).rows
+    b = ingest.check_file(path, hash_key=b"a" * 32).rows
+    c = ingest.check_file(path, hash_key=b"c" * 32).rows
+    assert "id_hash" in a.columns and "id_number" not in a.columns and "name" not in a.columns
+    assert a["id_hash"][0] == b["id_hash"][0] != c["id_hash"][0]
+    assert "欧阳明" not in a.to_csv()
+
+
+def test_check_file_of_a_rejected_file_has_no_rows(tmp_path):
+    checked = ingest.check_file(CASES / "06_empty.csv")
+    assert checked.report.status == "rejected" and checked.rows.empty
+
+
+def test_duplicate_keys_across_sheets_name_the_sheet(tmp_path):
+    row = ["2024Q1", cc(1), "甲", "泰山区", "C01", 10, "是", 5]
+    path = h.write_sheets(tmp_path / "dup.xlsx", {"上": [ENT, row], "下": [ENT, row]})
+    (report,) = ingest.check_files([path])
+    (p,) = report.problems
+    assert (p.sheet, p.row_number, p.rule) == ("下", 2, "duplicate_key")
+    assert p.message.startswith("与工作表“上”第2行重复")
+
+
+def test_file_names_of_any_bytes_are_shown_readably(tmp_path):
+    assert ingest.display_name(os.fsdecode("泰山区.xlsx".encode("gbk"))) == "泰山区.xlsx"
+    assert ingest.display_name(os.fsdecode(b"\xff\xfe\xfa.xlsx")) == "\ufffd\ufffd\ufffd.xlsx"
+    assert ingest.display_name("a\nb\x1b[31m\u202e.xlsx") == "a?b?[31m?.xlsx"
+    assert ingest.display_name(f"{idn(1)}.xlsx") == f"370**************{idn(1)[-1]}.xlsx"
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    odd = raw / os.fsdecode("新泰\n企业.csv".encode("gbk"))
+    write_csv(odd, enterprises("2024Q1", "新泰市", range(1, 3)))
+    report, con = run(raw, tmp_path / "w.duckdb")
+    assert con.execute("select file_name, status, rows_loaded from load_manifest").fetchall() == [
+        ("新泰?企业.csv", "loaded", 2)
+    ]
+    assert "新泰?企业.csv" in report.files[0].line_zh()
+
+
+@pytest.mark.parametrize(
+    ("bad", "status"), [(0, "loaded"), (2, "loaded"), (3, "rejected_resubmission"), (5, "rejected_resubmission")]
+)
+def test_a_newer_file_supersedes_only_when_at_most_half_its_rows_are_quarantined(tmp_path, bad, status):
+    raw = tmp_path / "raw"
+    write_xlsx(raw / "old.xlsx", enterprises("2024Q2", "宁阳县", range(1, 6)), mtime=1_700_000_000)
+    rows = enterprises("2024Q2", "宁阳县", range(1, 6), employees=200)
+    for row in rows[1 : 1 + bad]:
+        row[7] = 500  # 会员人数 > 职工人数
+    write_xlsx(raw / "new.xlsx", rows, mtime=1_700_100_000)
+    _, con = run(raw, tmp_path / "w.duckdb")
+    got = dict(con.execute("select path, status from load_manifest").fetchall())
+    assert got == {"old.xlsx": "superseded" if status == "loaded" else "loaded", "new.xlsx": status}
+    employees = {e for (e,) in con.execute("select distinct employees from raw_enterprises").fetchall()}
+    assert employees == ({200} if status == "loaded" else {100})
+    assert con.execute("select count(distinct row_number) from quarantine").fetchone() == (bad,)
+
+
+def test_a_registry_period_outside_the_window_is_ignored(tmp_path):
+    raw = tmp_path / "raw"
+    head = ["阵地名称", "阵地类型", "级别", "县市区", "建成日期", "状态"]
+    write_xlsx(
+        raw / "泰山区_服务阵地_2099年第一季度.xlsx",
+        [head, ["书屋", "职工书屋", "市级", "泰山区", "2020-01-01", "运行"]],
+    )
+    _, con = run(raw, tmp_path / "w.duckdb")
+    assert con.execute("select period, status from load_manifest").fetchall() == [(None, "loaded")]

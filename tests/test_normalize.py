@@ -243,3 +243,78 @@ def test_normalize_column_spreads_unique_results():
 def test_normalize_column_empty():
     res = n.normalize_column(col("enterprises", "employees"), np.empty(0, dtype=object), np.zeros(0, dtype=int), b"k")
     assert len(res.values) == 0
+
+
+# ---------------------------------------------------------------- ID-like values in any spelling, bounds
+
+from data_pipeline import contracts  # noqa: E402
+from tests.fixtures.hostile import make_hostile as h  # noqa: E402
+
+PERSON = h.idn("19800101", 123)
+
+
+@pytest.mark.parametrize("spelling", sorted(h.id_spellings(PERSON)))
+def test_an_id_number_in_any_spelling_is_found_masked_and_refused_in_text(spelling):
+    text = h.id_spellings(PERSON)[spelling]
+    for shown in (text, f"编号{text}号", f"13812345678 {text}", f"ID:{text}"):
+        assert n.looks_like_id(shown), shown
+        masked = n.mask_ids_in(shown)
+        assert PERSON[3:14] not in masked.replace(" ", "").replace("-", "")
+        assert n.parse_text(shown)[1] == "id_in_text"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "913709000000000910",
+        "91370900MA3C5XTD4P",
+        "12370000495570372X",
+        "1,234,567",
+        "2024-01-01 2024-03-31",
+        "0538-6000000",
+        "KN0120150001",
+    ],
+)
+def test_codes_dates_and_phone_numbers_are_not_id_numbers(text):
+    assert not n.looks_like_id(text)
+    assert n.mask_ids_in(text) == text
+
+
+def test_an_id_typed_as_a_number_shows_as_digits_and_is_masked():
+    as_number = float(PERSON[:17] + "0")
+    assert n.show(as_number).startswith(PERSON[:14])
+    assert n.looks_like_id(n.show(as_number))
+
+
+def test_spaces_and_hyphens_in_an_id_number_column_hash_like_the_plain_number():
+    parse = n.id_parser(b"k" * 32)
+    plain = parse(PERSON)[0]
+    assert parse(h.id_spellings(PERSON)["spaces"])[0] == plain
+    assert parse(h.id_spellings(PERSON)["hyphens"])[0] == plain
+    assert parse(h.id_spellings(PERSON)["wrong_check"])[1] == "id_number_check"
+
+
+def test_bounds_turn_implausible_values_into_broken_rules(monkeypatch):
+    monkeypatch.setattr(contracts, "today", lambda: dt.date(2025, 5, 20))
+    period = col("enterprises", "period")
+    raw = np.array(["2025Q2", "2025Q3", "2021Q4", "2022Q1"], dtype=object)
+    res = n.normalize_column(period, raw, np.zeros(4, dtype=int), b"k", contracts.bounds(period))
+    assert list(res.rules) == [None, "out_of_window", "out_of_window", None]
+    assert res.details[1] == "统计期“2025Q3”不在合理范围内（2022Q1 至 2025Q2），请核对年份和季度"
+    start = col("contests", "start_date")
+    b = contracts.bounds(start)
+    assert (b.low, b.high) == (dt.date(2022, 1, 1), dt.date(2025, 6, 30))
+    money = col("innovation_results", "benefit")
+    raw = np.array([1.7e308, 5.0, float("inf"), "1e30"], dtype=object)
+    res = n.normalize_column(money, raw, np.zeros(4, dtype=int), b"k", contracts.bounds(money))
+    assert list(res.rules) == ["above_max", None, "not_number", "not_number"]
+    assert contracts.bounds(col("targets", "year")).high == 2026  # next year's targets may be set this year
+    assert contracts.bounds(col("innovation_studios", "established")).low == dt.date(1950, 1, 1)
+
+
+def test_the_window_is_data(monkeypatch):
+    real = contracts.settings()
+    monkeypatch.setattr(contracts, "settings", lambda: {**real, "window_first": "2023Q3", "window_last": "2024Q1"})
+    assert contracts.window() == ((2023, 3), (2024, 1))
+    assert contracts.bounds(col("aid_cases", "date")).low == dt.date(2023, 7, 1)
+    assert contracts.bounds(col("aid_cases", "date")).high == dt.date(2024, 3, 31)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from data_pipeline import readers
@@ -199,3 +200,124 @@ def test_canonical_english_names_are_recognised():
     m = readers.find_header([["period", "county", "programme", "participants", "备注"]])
     assert m is not None and m.dataset.dataset == "training" and m.missing_required == []
     assert m.unknown == ["备注"]
+
+
+# ---------------------------------------------------------------- reading limits
+
+from dataclasses import replace  # noqa: E402
+
+from tests.fixtures.hostile import make_hostile as h  # noqa: E402
+
+
+def _sheet_xml(body: bytes) -> bytes:
+    return (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + body
+        + b"</sheetData></worksheet>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "extent"),
+    [
+        (b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1"><v>1</v></c></row>', None),  # nothing suspect
+        (b'<row r="1"><c r="A1"><v>1</v></c></row><row r="9"><c r="XFD9"><v>1</v></c></row>', (9, 16384)),
+        (b'<row r="1"><c t="n" r="XFD1"><v>1</v></c></row>', (1, 16384)),  # r not the first attribute
+        (b'<x:row r="5"><x:c r="IW5"><x:v>1</x:v></x:c></x:row>', (5, 257)),  # a namespace prefix
+        (b'<row r="200000"><c><v>1</v></c><c><v>2</v></c></row>', (200000, 2)),  # cells without r
+        (b'<row r="1"><c r="XFD1048576" s="3"/></row>', (0, 0)),  # formatting only: no value
+        (b'<row r="2"><c\nr="Z100001"><v>1</v></c></row>', (100001, 26)),  # a line break inside the tag
+    ],
+)
+def test_sheet_extent_scans_a_sheet_whose_signs_go_beyond_the_limits(body, extent):
+    assert readers.sheet_extent(_sheet_xml(body), readers.limits()) == extent
+
+
+@pytest.mark.parametrize(
+    ("body", "extent"),
+    [
+        (b"<row r='1'><c r='AB1'><v>1</v></c></row>", (1, 28)),  # single quotes
+        (b'<row r="3"><c><v>1</v></c><c/><c><v>1</v></c></row>', (3, 3)),  # positions without r
+        (b'<row><c r="B2"><v>1</v></c></row><row><c><v>1</v></c></row>', (2, 2)),
+    ],
+)
+def test_the_scan_follows_positions_however_they_are_written(body, extent):
+    assert readers._scan_extent(_sheet_xml(body)) == extent
+
+
+def test_a_declared_dimension_beyond_the_limits_is_checked_against_the_values():
+    formatted = b'<dimension ref="A1:M150000"/><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>'
+    assert readers.sheet_extent(formatted, readers.limits()) == (1, 1)  # formatting alone does not refuse a file
+
+
+def test_extent_within_lowered_limits_is_scanned_exactly(monkeypatch):
+    lim = replace(readers.limits(), rows=10)
+    xml = _sheet_xml(b'<row r="11"><c r="A11"><v>1</v></c></row>')
+    assert readers.sheet_extent(xml, lim) == (11, 1)
+
+
+def test_a_far_cell_is_refused_before_the_spreadsheet_library_sees_it(tmp_path):
+    for declared in (None, "A1:H3"):
+        path = h.far_cell_xlsx(tmp_path / f"far_{declared}.xlsx", declared=declared)
+        with pytest.raises(readers.ReadError, match=r"A1:XFD1048576（1048576 行 × 16384 列），超过读取上限"):
+            readers.read_sheets(path)
+
+
+def test_zip_bombs_are_refused_by_their_real_size(tmp_path):
+    lim = readers.limits()
+    honest = h.zip_bomb_xlsx(tmp_path / "honest.xlsx", lim.unpacked_bytes + (1 << 20))
+    lying = h.zip_bomb_xlsx(tmp_path / "lying.xlsx", lim.unpacked_bytes + (1 << 20), lie=True)
+    for path in (honest, lying):
+        with pytest.raises(readers.ReadError, match="超过上限 200.0 MB（读取限制）"):
+            readers.read_sheets(path)
+    small = h.zip_bomb_xlsx(tmp_path / "small.xlsx", 1 << 20)  # a 1 MB cell is within the limits
+    assert len(readers.read_sheets(small)[0].rows[1][2]) == 1 << 20
+
+
+def test_a_part_whose_header_lies_about_a_small_size_is_damaged(tmp_path):
+    path = h.zip_bomb_xlsx(tmp_path / "lie.xlsx", 4 << 20, lie=True)  # says 1 KB, holds 4 MB
+    with pytest.raises(readers.ReadError, match="记录的大小与实际内容不符"):
+        readers.read_sheets(path)
+
+
+def test_file_size_rows_and_cells_limits(tmp_path, monkeypatch):
+    lim = readers.limits()
+    monkeypatch.setattr(readers, "limits", lambda: replace(lim, file_bytes=1000, rows=5, cells=40))
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"a,b\n" + b"1,2\n" * 300)
+    with pytest.raises(readers.ReadError, match=r"文件大小 1.2 KB 超过上限 1000 B（读取限制）"):
+        readers.read_sheets(big)
+    monkeypatch.setattr(readers, "limits", lambda: replace(lim, rows=5, cells=40))
+    many = tmp_path / "many.csv"
+    many.write_bytes(b"a,b\n" + b"1,2\n" * 10)
+    with pytest.raises(readers.ReadError, match="超过读取上限（最多 5 行、40 个单元格）"):
+        readers.read_sheets(many)
+    wide = tmp_path / "wide.parquet"
+    pd.DataFrame({f"c{i}": [1] for i in range(300)}).to_parquet(wide)
+    monkeypatch.setattr(readers, "limits", lambda: lim)
+    with pytest.raises(readers.ReadError, match="（2 行 × 300 列），超过读取上限"):
+        readers.read_sheets(wide)
+
+
+def test_a_huge_csv_cell_is_a_reason_not_a_crash(tmp_path):
+    path = tmp_path / "cell.csv"
+    path.write_bytes(b"a,b\n" + b"x" * 200_000 + b",1\n")
+    with pytest.raises(readers.ReadError, match="超长的单元格"):
+        readers.read_sheets(path)
+
+
+def test_xls_error_cells_are_error_cells_like_xlsx_ones():
+    sheets = readers.read_sheets(h.ERRORS_XLS)
+    assert [s.name for s in sheets] == ["企业"]
+    cells = sheets[0].rows
+    assert cells[1][7] == "#DIV/0!" and isinstance(cells[1][7], readers.ExcelError)
+    assert cells[2][5] == "#N/A" and isinstance(cells[2][5], readers.ExcelError)
+    assert not isinstance(cells[3][5], readers.ExcelError)
+
+
+def test_every_sheet_is_returned_with_its_name_and_csv_has_none(tmp_path):
+    path = h.write_sheets(tmp_path / "two.xlsx", {"一": [["a", "b"], [1, 2]], "二": [["c"], [3]]})
+    assert [(s.name, s.rows) for s in readers.read_sheets(path)] == [("一", [["a", "b"], [1, 2]]), ("二", [["c"], [3]])]
+    csv_path = tmp_path / "a.csv"
+    csv_path.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert readers.read_sheets(csv_path)[0].name is None

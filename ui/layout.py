@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 
-from data_pipeline import metrics
+from data_pipeline import metrics, warehouse
 from data_pipeline.config import paths
 from data_pipeline.metrics import Filters
 from reporting import spec as recipes
@@ -77,6 +77,9 @@ def header(title: str, *, caption: str | None = None) -> View:
     """Title, status badges and the chart-click notice; stops the page (with a sentence) when there is no data."""
     if not data.available():
         no_warehouse()
+        st.stop()
+    if (broken := warehouse.problem(paths().db)) is not None:  # damaged, not DuckDB, an older schema: say which
+        st.error(broken, icon=":material/database:")
         st.stop()
     if "year" not in st.session_state:
         st.title(title, anchor=False)
