@@ -104,12 +104,18 @@ def _template(args: argparse.Namespace) -> int:
 
 def _prepare(args: argparse.Namespace) -> int:
     """Use an existing warehouse as it is; else build one from the submissions, generating demo data if none."""
+    from data_pipeline import warehouse
+
     paths = config.paths()
-    if paths.db.exists():
-        print(f"使用已有数据仓库：{paths.db}")
-        return 0
     raw = paths.raw
-    if not raw.is_dir() or not any(p.is_file() for p in raw.rglob("*")):
+    has_raw = raw.is_dir() and any(p.is_file() for p in raw.rglob("*"))
+    if paths.db.exists():
+        trouble = warehouse.problem(paths.db)
+        if trouble is None or not has_raw:
+            print(f"使用已有数据仓库：{paths.db}" if trouble is None else trouble)
+            return 0
+        print(f"{trouble.split('。')[0]}。正在从 {raw} 重新构建。", file=sys.stderr)  # e.g. an older schema
+    if not has_raw:
         from data_pipeline import demo
 
         print(f"未找到报送文件，正在生成模拟数据 → {raw}", file=sys.stderr)

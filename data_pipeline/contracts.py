@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from data_pipeline.config import REFERENCE_DIR
+from data_pipeline.config import reference_dir
 from data_pipeline.reference import Column, Dataset, datasets, indicators
 
 # Warehouse type of each contract column type. `quarter` expands to year + quarter,
@@ -165,7 +165,7 @@ def all_raw_ddl() -> list[str]:
 @cache
 def settings() -> dict[str, str]:
     """reference/settings.csv as key → value (the period window, reading limits, the resubmission rule)."""
-    with open(REFERENCE_DIR / "settings.csv", encoding="utf-8", newline="") as fh:
+    with open(reference_dir() / "settings.csv", encoding="utf-8", newline="") as fh:
         return {r["key"]: r["value"].strip() for r in csv.DictReader(fh)}
 
 
@@ -263,7 +263,7 @@ def _bound(text: str, col_type: str, is_low: bool) -> tuple[object | None, str]:
 
 @cache
 def _column_bound_texts() -> dict[tuple[str, str], tuple[str, str]]:
-    with open(REFERENCE_DIR / "columns.csv", encoding="utf-8", newline="") as fh:
+    with open(reference_dir() / "columns.csv", encoding="utf-8", newline="") as fh:
         return {
             (r["dataset"], r["column"]): (r.get("min_value") or "", r.get("max_value") or "")
             for r in csv.DictReader(fh)

@@ -60,15 +60,15 @@ def _safe_name(file_name: str) -> str:
 def check_upload(data: bytes, file_name: str, *, hash_key: bytes | None = None) -> CheckedUpload:
     """Read and validate one uploaded file with the same code as `build`, without a warehouse.
 
-    TODO: replace the body with ingest.check_file(path, hash_key=…, data=…) -> CheckedFile(report, rows) once the
-    hardening work lands; callers keep this signature and the rows frame described in CheckedUpload.
+    Unlike ingest.check_file (the rows that would load), feedback needs every data row with its typed values and
+    an error flag, and the headers as written, so it reads the file through ingest's own run of one file.
     """
     key = hash_key or secrets.token_bytes(32)
     name = _safe_name(file_name)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
-        parsed, results = ingest._run([(path, name)], key, None, supersede=False)
+        parsed, results = ingest._run([ingest._Item(path, name, data=data)], key, None, supersede=False)
     report = parsed[0].report
     report.path = str(file_name)
     try:
@@ -92,7 +92,8 @@ def check_upload(data: bytes, file_name: str, *, hash_key: bytes | None = None) 
     loc = markup.locate_header(sheets) if sheets else None
     rows = pd.DataFrame(frame)
     rows["_row_number"] = pd.Series(res.row_number, dtype="int64")
-    rows["_sheet"] = loc.sheet if loc else None
+    sheet_of = pd.Series(res.row_sheet, dtype=object) if len(res.row_sheet) else pd.Series(dtype=object)
+    rows["_sheet"] = sheet_of.where(sheet_of.notna(), loc.sheet if loc else None)  # CSV: the grid's own name
     rows["_error"] = pd.Series(res.bad, dtype=bool)
     return CheckedUpload(report, rows, headers, sheets)
 

@@ -236,7 +236,7 @@ def _open_workbook(data: bytes, file_name: str, grid: list[readers.Sheet]) -> tu
     wb.remove(wb.active)
     names: dict[str, str] = {}
     for sheet in grid:
-        title = sheet.name if sheet.name not in ("csv", "parquet") else (Path(file_name).stem or "数据")
+        title = sheet.name if sheet.name and sheet.name not in ("csv", "parquet") else (Path(file_name).stem or "数据")
         title = _BAD_SHEET_CHARS.sub("_", title)[:31] or "数据"
         while title in wb.sheetnames:
             title = title[:28] + f"_{len(wb.sheetnames)}"

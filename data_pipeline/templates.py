@@ -131,6 +131,12 @@ def rule_zh(ds: Dataset, col: Column, unit: Unit | None = None, period: str | No
         parts.append(f"{TYPE_RULE_ZH[col.type]}：{listed}")
     else:
         parts.append(TYPE_RULE_ZH[col.type])
+    limits = contracts.bounds(col)
+    if limits is not None and col.type not in ("quarter", "year", "date"):
+        if limits.low is not None and limits.high is not None:
+            parts.append(f"合理范围{limits.low_text}～{limits.high_text}")
+        elif limits.high is not None:
+            parts.append(f"不超过{limits.high_text}")
     if col.type == "chain" and not col.required and not own:
         parts.append("不属于特定产业链的不填")
     if col.type == "stars" and not col.required:
@@ -346,19 +352,28 @@ def _validation(ds: Dataset, col: Column, unit: Unit | None, period: str) -> dic
         "ignore_blank": True,
     }
     t = col.type
+    limits = contracts.bounds(col)
+    high = limits.high if limits is not None else None
     if t in ("count", "count_positive"):
-        return {**base, "validate": "integer", "criteria": ">=", "value": 1 if t == "count_positive" else 0}
+        low = 1 if t == "count_positive" else 0
+        if high is not None:
+            return {**base, "validate": "integer", "criteria": "between", "minimum": low, "maximum": int(high)}
+        return {**base, "validate": "integer", "criteria": ">=", "value": low}
     if t == "stars":
         return {**base, "validate": "integer", "criteria": "between", "minimum": 1, "maximum": 5}
     if t == "year":
         lo, hi = normalize.MIN_YEAR, normalize.MAX_YEAR
         return {**base, "validate": "integer", "criteria": "between", "minimum": lo, "maximum": hi}
+    if t in ("money", "money_positive") and high is not None:
+        return {**base, "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": float(high)}
     if t == "money":
         return {**base, "validate": "decimal", "criteria": ">=", "value": 0}
     if t == "money_positive":
         return {**base, "validate": "decimal", "criteria": ">", "value": 0}
     if t == "date":
-        return {**base, "validate": "date", "criteria": "between", "minimum": DATE_MIN, "maximum": DATE_MAX}
+        low_date = limits.low if limits is not None and limits.low is not None else DATE_MIN
+        high_date = limits.high if limits is not None and limits.high is not None else DATE_MAX
+        return {**base, "validate": "date", "criteria": "between", "minimum": low_date, "maximum": high_date}
     if t in ("credit_code", "id_number"):
         return {**base, "validate": "length", "criteria": "==", "value": 18}
     return {**base, "validate": "any"}

@@ -430,6 +430,7 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "superseded": ("已被新文件替换", "superseded"),
         "duplicate": ("重复文件", "duplicate"),
         "rejected": ("已拒收", "rejected"),
+        "rejected_resubmission": ("未替换原文件（新文件问题过多）", "not used: the resubmission had too many problems"),
     },
 }
 

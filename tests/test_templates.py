@@ -96,6 +96,12 @@ def test_template_follows_the_contract(ds: Dataset, unit: Unit | None):
             "credit_code": ("textLength", "equal", "18"),
             "id_number": ("textLength", "equal", "18"),
         }.get(col.type)
+        limits = contracts.bounds(col)
+        if kind is not None and col.type in ("count", "count_positive", "money", "money_positive"):
+            if limits is not None and limits.high is not None:  # the plausible upper bound (columns.csv) applies
+                kind = (kind[0], "between", kind[2] if col.type != "money_positive" else "0")
+                assert float(dv.formula2) == float(limits.high), col.column
+                assert f"{limits.high_text}" in prompt, col.column
         if kind is not None:
             assert (dv.type, dv.operator or "between", dv.formula1) == kind, col.column  # between is the default
         elif col.type == "date":
@@ -155,7 +161,7 @@ def valid_rows(ds: Dataset, period: str, unit: Unit | None, n: int = 6) -> list[
     """n rows that meet every rule of the contract, written as a person picks them from the drop-downs."""
     out = []
     for i in range(n):
-        counts = {c.column: 50 for c in ds.columns if c.type in ("count", "count_positive")}
+        counts = {c.column: min(50, _high(c)) for c in ds.columns if c.type in ("count", "count_positive")}
         for _ in range(3):  # settle the `≤` rules
             for rule in contracts.CROSS_RULES:
                 if rule.dataset == ds.dataset and rule.op == "<=" and rule.left in counts:
@@ -355,3 +361,11 @@ def test_an_older_warehouse_gives_a_template_without_prefill_and_says_why(tmp_pa
         assert fb.ok and fb.warnings == [] and "重新构建" in fb.note
     finally:
         con.close()
+
+
+def _high(col) -> int:
+    """A column's plausible upper bound (contracts.bounds), or a large number when it has none."""
+    from data_pipeline import contracts
+
+    limits = contracts.bounds(col)
+    return int(limits.high) if limits is not None and limits.high is not None else 10**6

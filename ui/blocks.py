@@ -301,10 +301,12 @@ MANIFEST_LABELS = {
     "status": ("状态", "Status"),
     "reason": ("原因", "Reason"),
     "unknown_columns": ("未识别的列", "Unknown columns"),
+    "notes": ("说明", "Notes"),
     "loaded_at": ("加载时间", "Loaded at"),
 }
 QUARANTINE_LABELS = {
     "file_name": ("文件名", "File"),
+    "sheet": ("工作表", "Sheet"),
     "row_number": ("行号", "Row"),
     "column": ("列", "Column"),
     "value": ("值", "Value"),
