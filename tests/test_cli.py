@@ -66,15 +66,27 @@ def _bad_enterprise_row(text: bytes) -> bytes:
     return (",".join(cells) + "\n").encode(enc)
 
 
-def test_prepare_uses_an_existing_warehouse_and_generates_nothing(tmp_path, monkeypatch, capsys):
+def test_prepare_uses_an_existing_warehouse_and_generates_nothing(tmp_path, monkeypatch, capsys, tiny_warehouse):
     db = tmp_path / "given.duckdb"
-    duckdb.connect(str(db)).close()
+    shutil.copyfile(tiny_warehouse, db)
     raw = tmp_path / "raw"
     monkeypatch.setenv("UNION_DASH_DB", str(db))
     monkeypatch.setenv("UNION_DASH_RAW", str(raw))
     assert cli.main(["prepare"]) == 0
     assert "使用已有数据仓库" in capsys.readouterr().out
     assert not raw.exists()
+
+
+def test_prepare_rebuilds_a_warehouse_it_cannot_read_when_submissions_are_there(tmp_path, monkeypatch, hash_key_env):
+    db = tmp_path / "old.duckdb"
+    duckdb.connect(str(db)).close()  # not a built warehouse (as an older schema or an empty file would be)
+    raw = tmp_path / "raw"
+    shutil.copytree(TINY_RAW, raw)
+    monkeypatch.setenv("UNION_DASH_DB", str(db))
+    monkeypatch.setenv("UNION_DASH_RAW", str(raw))
+    assert cli.main(["prepare"]) == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from indicator_values").fetchone()[0] > 0
 
 
 def test_prepare_builds_from_given_submissions_without_demo_data(tmp_path, monkeypatch, hash_key_env):
