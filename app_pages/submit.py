@@ -12,11 +12,17 @@ if who is None or not (who.can_submit or who.admin):
     st.info("只有县市区工会、产业链工会的报送账号和管理员可以报送数据。", icon=":material/block:")
     st.stop()
 
-left, right = st.columns([3, 2])
-with left:
-    unit = cycle.unit_picker(who, key="submit_unit")
-with right:
-    quarter = cycle.quarter_picker("submit_quarter")
+if who.admin:
+    left, right, _ = st.columns([2, 2, 3])
+    with left:
+        unit = cycle.unit_picker(who, key="submit_unit")
+    with right:
+        quarter = cycle.quarter_picker("submit_quarter")
+else:
+    unit = cycle.unit_picker(who, key="submit_unit")  # the account's own unit
+    left, _ = st.columns([2, 5])
+    with left:
+        quarter = cycle.quarter_picker("submit_quarter")
 if unit is None:
     st.stop()
 

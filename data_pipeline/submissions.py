@@ -831,14 +831,14 @@ class Matrix:
         cells = self.outstanding(unit)
         if not cells:
             return None
-        items = []
+        missing = [c.owed.dataset_title for c in cells if c.state in (NOT_IN, OVERDUE)]
+        items = [f"尚未报送：{'、'.join(missing)}"] if missing else []
         for c in cells:
-            why = c.state
-            if c.state == RETURNED and c.latest is not None and c.latest.review_reason:
-                why = f"已退回：{c.latest.review_reason}"
+            if c.state == RETURNED:
+                reason = f"（{c.latest.review_reason}）" if c.latest is not None and c.latest.review_reason else ""
+                items.append(f"“{c.owed.dataset_title}”已退回{reason}，请修改后重新提交")
             elif c.state == ERRORS:
-                why = "上传的文件有错误，尚未提交"
-            items.append(f"{c.owed.dataset_title}（{why}）")
+                items.append(f"“{c.owed.dataset_title}”上传的文件有错误，请按问题清单修改后重新上传并提交")
         due = min(c.owed.deadline for c in cells)
         late_days = (self.on - due).days
         when = (
@@ -852,7 +852,7 @@ class Matrix:
         tail = "；确无数据的可直接点“本期无数据”或“无变化”" if nil else ""
         return (
             f"【数据报送提醒】{union_name(unit)}：{self.quarter.label_zh}“五大工程”数据{when}。"
-            f"尚需报送：{'、'.join(items)}。请登录“五大工程”数据看板，在“数据报送”页下载模板、上传并提交{tail}。"
+            f"{'；'.join(items)}。请登录“五大工程”数据看板，在“数据报送”页下载模板、上传并提交{tail}。"
             "如有疑问请联系市总工会。"
         )
 

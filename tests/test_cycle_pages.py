@@ -3,6 +3,7 @@ session as dashboard.py would), and the completeness notes of 数据说明 and t
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -68,13 +69,13 @@ def test_a_county_user_uploads_sees_errors_by_row_and_column_explains_a_warning_
     at = page("submit.py", "xintai", site["state"])
     assert not at.exception
     status = table(at, "可报无数据")
-    assert len(status) == 8 and set(status["统计期"]) == {Q.label_zh}  # the county's eight quarterly duties
+    assert len(status) == 8 and status.iloc[0]["截止日期"] == (Q.last_day + dt.timedelta(days=10)).isoformat()
     code = "91370982MA3C00002N"
     wrong = code[:-1] + ("0" if credit_check_char(code[:-1]) != "0" else "1")
     bad = workbook(site["db"], edits={(3, "统一社会信用代码"): wrong})
     at.file_uploader(key="submit_files").set_value([("新泰企业.xlsx", bad, "application/octet-stream")]).run()
     assert not at.exception
-    errors = table(at, "问题及修改方法")
+    errors = next(t.value for t in at.table if "问题及修改方法" in t.value.columns).reset_index()
     assert list(errors[["行", "列"]].itertuples(index=False, name=None)) == [(3, "统一社会信用代码")]
     assert "须修改后重新上传" in at.error[0].value
     assert at.get("download_button")  # the marked-up copy
@@ -204,7 +205,7 @@ def test_the_data_page_and_the_overview_say_how_complete_each_quarter_is(tiny_wa
     at.switch_page("app_pages/data.py")
     at.run()
     assert not at.exception
-    shown = table(at, "已报齐单位").set_index("统计期")
+    shown = next(t.value for t in at.table if "已报齐单位" in t.value.columns)
     assert list(shown.index) == ["2024年第一季度", "2024年第二季度", "2024年第三季度"]
     assert shown.loc["2024年第一季度", "已报齐单位"] == "1/10"
     assert shown.loc["2024年第一季度", "企业建会入会情况"] == "2/10"
@@ -212,6 +213,6 @@ def test_the_data_page_and_the_overview_say_how_complete_each_quarter_is(tiny_wa
     assert "宁阳县" in shown.loc["2024年第三季度", "未报齐"]
     overview = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90).run()
     assert not overview.exception
-    (note,) = [w.value for w in overview.warning if "数据完整度" in w.value]
-    assert note.startswith("2024年第三季度数据完整度：10 个应报单位中 0 个已报齐；未报齐：")
-    assert note.endswith("缺报单位的数据不在合计中，不能当作零。")
+    (note,) = [c.value for c in overview.caption if "数据完整度" in c.value]
+    assert note.startswith(":material/rule: :orange[2024年第三季度数据完整度：10 个应报单位中 0 个已报齐；未报齐：")
+    assert note.endswith("缺报单位的数据不在合计中，不能当作零。]")

@@ -254,7 +254,8 @@ def test_the_matrix_counts_each_state_and_reminds_the_units_that_are_late(con, t
     assert TAISHAN in after.overdue_units() and FEICHENG in after.overdue_units()
     text = after.reminder(TAISHAN)
     assert text.startswith("【数据报送提醒】泰山区总工会：2024年第四季度")
-    assert "企业建会入会情况（已退回：缺少新建会企业，请补报）" in text and "已逾期1天" in text
+    assert "“企业建会入会情况”已退回（缺少新建会企业，请补报），请修改后重新提交" in text and "已逾期1天" in text
+    assert "尚未报送：职工素质提升、服务活动" in text
     assert "“本期无数据”" in text
     assert after.cell(XINTAI, "enterprises").latest.id == s.id and after.reminder(XINTAI) is not None
     assert "企业建会入会情况" not in after.reminder(XINTAI)  # what is pending review is not asked for again

@@ -48,13 +48,16 @@ QUARTERS_BACK = 8  # the quarters a unit may pick on the page: the reporting qua
 
 
 def pages() -> dict[str, list[st.Page]]:
-    """The 报送 section: 数据报送 for roles that submit and for admins, 报送审核 for admins (not in open mode)."""
+    """The 报送 section: 数据报送 for roles that submit and for admins, 报送审核 for admins (not in open mode).
+
+    Signed out, both are registered (the navigation is hidden and no page runs before sign-in): a link to
+    /submit in a reminder opens the sign-in form and then the page, not Streamlit's “Page not found”."""
     identity = auth.current_identity()
-    if identity is None or identity.method == "open":
+    if identity is not None and identity.method == "open":
         return {}
     language = lang()
     out = []
-    if identity.can("submit") or identity.can("admin"):
+    if identity is None or identity.can("submit") or identity.can("admin"):
         out.append(
             st.Page(
                 "app_pages/submit.py",
@@ -63,7 +66,7 @@ def pages() -> dict[str, list[st.Page]]:
                 icon=":material/upload_file:",
             )
         )
-    if identity.can("admin"):
+    if identity is None or identity.can("admin"):
         out.append(
             st.Page(
                 "app_pages/review.py", title=t("page_review", language), url_path="review", icon=":material/fact_check:"
@@ -145,9 +148,8 @@ def unit_status(who: Actor, unit: Unit, quarter: Quarter) -> submissions.Matrix:
     rows = [
         {
             "数据类型": c.owed.dataset_title,
-            "统计期": submissions.period_label(c.owed.period),
-            "截止日期": c.owed.deadline.isoformat(),
             "状态": c.label_zh,
+            "截止日期": c.owed.deadline.isoformat(),
             "可报无数据": c.owed.nil_return or "—",
             "说明": c.owed.scope_zh,
         }
@@ -158,6 +160,7 @@ def unit_status(who: Actor, unit: Unit, quarter: Quarter) -> submissions.Matrix:
         hide_index=True,
         width="stretch",
         key="unit_status",
+        column_config={"状态": st.column_config.TextColumn(width="medium")},
     )
     return m
 
@@ -231,17 +234,30 @@ def uploads(who: Actor, unit: Unit, quarter: Quarter, dataset_hint: str) -> None
         show_upload(who, done[key])
 
 
-def _problems_frame(s: Submission) -> pd.DataFrame:
-    return pd.DataFrame(
+TABLE_ROWS = 50  # up to this many problems are listed as a table that wraps its text; more scroll in a grid
+
+
+def problems(s: Submission, key: str) -> None:
+    """The errors of an upload by row and column, with what to fix (the message names the value)."""
+    frame = pd.DataFrame(
         [
-            {
-                "行": e["row"] if e["row"] else "—",
-                "列": e["column"] or "—",
-                "填写的内容": e["value"] or "",
-                "问题及修改方法": e["message"],
-            }
+            {"行": e["row"] if e["row"] else "—", "列": e["column"] or "—", "问题及修改方法": e["message"]}
             for e in s.errors
         ]
+    )
+    if len(frame) <= TABLE_ROWS:
+        st.table(frame.set_index("行"))
+        return
+    st.caption(f"共 {len(frame)} 处，完整清单也在“下载标注了问题的文件”的“问题清单”工作表中。")
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config={
+            "行": st.column_config.TextColumn(width="small"),
+            "列": st.column_config.TextColumn(width="small"),
+        },
     )
 
 
@@ -270,7 +286,7 @@ def show_upload(who: Actor, up: Upload) -> None:
                 f"有 {s.report.get('errors_total', s.error_count)} 处错误，须修改后重新上传（提交按钮在没有错误后才可用）：",
                 icon=":material/error:",
             )
-            st.dataframe(_problems_frame(s), hide_index=True, width="stretch", key=f"errors_{s.id}")
+            problems(s, key=f"errors_{s.id}")
         explanations: dict[int, str] = {}
         if s.warnings:
             st.warning(
@@ -280,15 +296,16 @@ def show_upload(who: Actor, up: Upload) -> None:
             )
             for w in s.warnings:
                 st.markdown(f"{w.seq}. {w.message}")
-                key = f"explain_{s.id}_{w.seq}"
-                default = w.explanation or earlier.get((w.rule, w.key), "")
+                if s.status != "draft":  # submitted (or superseded): the explanation as it was sent
+                    if w.explanation:
+                        st.markdown(f"> 上报说明：{w.explanation}")
+                    continue
                 explanations[w.seq] = st.text_area(
                     f"第{w.seq}条提示的上报说明",
-                    value=default,
-                    key=key,
+                    value=earlier.get((w.rule, w.key), ""),
+                    key=f"explain_{s.id}_{w.seq}",
                     height=68,
                     max_chars=submissions.MAX_TEXT,
-                    disabled=s.status != "draft",
                     placeholder="例如：该企业本季度扩产新招工 300 人，数据属实",
                 )
         with st.container(horizontal=True, vertical_alignment="center"):
@@ -368,9 +385,15 @@ def _styled(frame: pd.DataFrame, columns: list[str]):
 
 
 def counts(m: submissions.Matrix) -> None:
+    """How many cells (unit × dataset) are in each state, and how many units are late."""
     with st.container(horizontal=True, gap="small"):
         for state, n in m.counts.items():
             st.metric(state, n, border=True, width=118, help=_STATE_HELP[state])
+    late = m.overdue_units()
+    st.caption(
+        f"按“单位 × 数据类型”计数，共 {len(m.cells)} 项；"
+        + (f"{len(late)} 个单位有逾期未报的数据（表中红色）。" if late else "没有逾期的单位。")
+    )
 
 
 _STATE_HELP = {
@@ -415,7 +438,7 @@ def reminders(m: submissions.Matrix) -> None:
         st.success("所有单位都已报送。", icon=":material/check_circle:")
         return
     label = f"催报提醒：{len(overdue)} 个单位已逾期" if overdue else f"催报提醒：{len(waiting)} 个单位尚未报齐"
-    with st.expander(label, expanded=bool(overdue), icon=":material/campaign:"):
+    with st.expander(f"{label}（展开后逐个复制）", icon=":material/campaign:"):
         st.caption("每个单位一段，可直接复制到企业微信或短信（右上角复制按钮）。")
         for unit in sorted(waiting, key=lambda u: u not in overdue):
             mark = " :red-badge[逾期]" if unit in overdue else ""
@@ -501,13 +524,13 @@ def submission_detail(who: Actor, s: Submission) -> None:
         if s.review_reason:
             st.warning(f"退回原因：{s.review_reason}", icon=":material/undo:")
         if s.errors:
-            st.dataframe(_problems_frame(s), hide_index=True, width="stretch", key=f"review_errors_{s.id}")
+            problems(s, key=f"review_errors_{s.id}")
         if s.warnings:
-            st.dataframe(
-                pd.DataFrame([{"提示": w.message, "上报说明": w.explanation or "（未填写）"} for w in s.warnings]),
-                hide_index=True,
-                width="stretch",
-                key=f"review_warnings_{s.id}",
+            st.table(
+                pd.DataFrame(
+                    [{"提示": w.message, "上报说明": w.explanation or "（未填写）"} for w in s.warnings],
+                    index=pd.Index([w.seq for w in s.warnings], name="序号"),
+                )
             )
         elif s.kind == "file":
             st.caption("与上期相比没有异常提示。")
@@ -701,9 +724,9 @@ def completeness_note(view) -> None:
         complete=qc.complete_units,
         units=len(qc.units),
     )
-    if qc.missing:
+    if qc.missing:  # a caption, not a warning: warnings on the overview mean a section failed
         text += t("completeness_missing", language, who=_missing_text(qc, language))
-        st.warning(text, icon=":material/rule:")
+        st.caption(f":material/rule: :orange[{text}]")
     else:
         st.caption(f":material/task_alt: {text}")
 
@@ -723,7 +746,7 @@ def completeness_table(view) -> None:
         row: dict[str, object] = {
             t("completeness_period", language): _quarter_label(qc.quarter, language),
             t("completeness_units", language): f"{qc.complete_units}/{len(qc.units)}",
-            t("completeness_share", language): round(100 * qc.share, 1) if qc.share is not None else None,
+            t("completeness_share", language): f"{100 * qc.share:.0f}%" if qc.share is not None else "—",
         }
         for title, got, owed, _missing in qc.by_dataset():
             row[titles.get(title, title)] = f"{got}/{owed}"
@@ -732,17 +755,7 @@ def completeness_table(view) -> None:
         )
         row[t("completeness_basis", language)] = t(f"completeness_basis_{qc.basis}", language)
         rows.append(row)
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        width="stretch",
-        key="completeness",
-        column_config={
-            t("completeness_share", language): st.column_config.ProgressColumn(
-                t("completeness_share", language), min_value=0, max_value=100, format="%.0f%%", width="small"
-            )
-        },
-    )
+    st.table(pd.DataFrame(rows).set_index(t("completeness_period", language)))
 
 
 def _quarter_label(q: Quarter, language: str) -> str:
