@@ -294,20 +294,7 @@ def show_upload(who: Actor, up: Upload) -> None:
                 "审核人会看到它。",
                 icon=":material/report:",
             )
-            for w in s.warnings:
-                st.markdown(f"{w.seq}. {w.message}")
-                if s.status != "draft":  # submitted (or superseded): the explanation as it was sent
-                    if w.explanation:
-                        st.markdown(f"> 上报说明：{w.explanation}")
-                    continue
-                explanations[w.seq] = st.text_area(
-                    f"第{w.seq}条提示的上报说明",
-                    value=earlier.get((w.rule, w.key), ""),
-                    key=f"explain_{s.id}_{w.seq}",
-                    height=68,
-                    max_chars=submissions.MAX_TEXT,
-                    placeholder="例如：该企业本季度扩产新招工 300 人，数据属实",
-                )
+            explanations = _explanation_boxes(s, earlier)
         with st.container(horizontal=True, vertical_alignment="center"):
             if s.markup_sha256:
                 st.download_button(
@@ -333,6 +320,55 @@ def show_upload(who: Actor, up: Upload) -> None:
                     )
             elif s.status == "pending":
                 st.success("已提交，等待市总工会审核。", icon=":material/hourglass_top:")
+
+
+GROUP_AT = 10  # more warnings of one rule than this in a file: one explanation box for all of them
+LISTED = 100  # the warnings of a group listed on the page (all of them are in the marked-up copy)
+
+
+def _explanation_boxes(s: Submission, earlier: dict) -> dict[int, str]:
+    """A box per warning; for a rule with many warnings in one file, one box for the rule's group (the same
+    explanation is kept with each of them). Submitted: the explanations as they were sent. Returns seq → text."""
+    groups: dict[str, list] = {}
+    for w in s.warnings:
+        groups.setdefault(w.rule, []).append(w)
+    out: dict[int, str] = {}
+    for rule, items in groups.items():
+        if len(items) <= GROUP_AT:
+            for w in items:
+                st.markdown(f"{w.seq}. {w.message}")
+                if s.status != "draft":
+                    if w.explanation:
+                        st.markdown(f"> 上报说明：{w.explanation}")
+                    continue
+                out[w.seq] = st.text_area(
+                    f"第{w.seq}条提示的上报说明",
+                    value=earlier.get((w.rule, w.key), ""),
+                    key=f"explain_{s.id}_{w.seq}",
+                    height=68,
+                    max_chars=submissions.MAX_TEXT,
+                    placeholder="例如：该企业本季度扩产新招工 300 人，数据属实",
+                )
+            continue
+        first, last = items[0].seq, items[-1].seq
+        with st.expander(f"第{first}–{last}条：同类提示共 {len(items)} 条（点击查看）"):
+            for w in items[:LISTED]:
+                st.markdown(f"{w.seq}. {w.message}")
+            if len(items) > LISTED:
+                st.caption(f"另有 {len(items) - LISTED} 条，见“下载标注了问题的文件”的“问题清单”。")
+        if s.status != "draft":
+            if items[0].explanation:
+                st.markdown(f"> 上报说明（这 {len(items)} 条）：{items[0].explanation}")
+            continue
+        text = st.text_area(
+            f"这 {len(items)} 条同类提示的上报说明（一条说明适用于全部 {len(items)} 条）",
+            value=next((earlier[(w.rule, w.key)] for w in items if (w.rule, w.key) in earlier), ""),
+            key=f"explain_{s.id}_{rule}",
+            height=68,
+            max_chars=submissions.MAX_TEXT,
+        )
+        out.update({w.seq: text for w in items})
+    return out
 
 
 def history_table(unit: Unit, *, key: str = "history") -> None:
