@@ -192,16 +192,20 @@ def _spawn(con: sqlite3.Connection, publication_id: int) -> None:
     """Start `python -m data_pipeline publish --run ID` detached from the page (its own session), reaped by a
     thread of this process so it never lingers as a zombie."""
     log = log_path(publication_id)
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "data_pipeline", "publish", "--run", str(publication_id)],
-            cwd=config.REPO_ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "ab") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "data_pipeline", "publish", "--run", str(publication_id)],
+                cwd=config.REPO_ROOT,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+    except OSError as exc:
+        _finish(con, publication_id, "failed", f"发布进程无法启动（{type(exc).__name__}），数据仓库未更换", {})
+        return
     threading.Thread(target=proc.wait, name=f"publish-{publication_id}-reaper", daemon=True).start()
     with appstate.transaction(con):
         con.execute("update publications set pid = ? where id = ? and pid is null", (proc.pid, publication_id))

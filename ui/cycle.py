@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from data_pipeline import appstate, completeness, metrics, publish, roster, submissions, templates
+from data_pipeline import appstate, completeness, config, metrics, publish, roster, submissions, templates
 from data_pipeline.reference import dataset, datasets
 from data_pipeline.roster import Quarter, Unit
 from data_pipeline.submissions import Actor, LedgerError, Submission, Upload
@@ -638,8 +638,9 @@ def publish_panel(who: Actor) -> None:
         accepted = len(submissions.in_force(con))
         included = publish.included(con)
     waiting = sum(1 for i in _in_force_ids() if i not in included)
+    base = "连同原有报送文件夹一起" if config.paths().raw.is_dir() else ""
     st.caption(
-        f"发布会把已接收的 {accepted} 份报送（其中 {waiting} 份尚未发布）连同原有报送文件夹一起重新构建数据仓库；"
+        f"发布会用已接收的 {accepted} 份报送（其中 {waiting} 份尚未发布）{base}重新构建数据仓库；"
         "构建成功后看板自动切换到新数据，失败则继续使用上一版并在此说明原因。"
     )
     if last is not None and last.active:
