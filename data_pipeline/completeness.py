@@ -7,9 +7,10 @@ Expected: the duty roster's cells of the quarter's cycle (roster.owed). Received
   无变化: nothing to report is a real zero).
 - manifest: no ledger for the quarter (a plain `build --raw` folder, history from before the ledger). Only
   county unions are expected (a file names its county, not the chain union that sent it); a cell is received
-  when the warehouse's load_manifest holds a loaded file of that county, dataset and period. A registry
-  (innovation studios, service sites: the latest row wins) counts as received when the county has any loaded
-  registry file up to that quarter.
+  when the warehouse's load_manifest holds a loaded file of that county, dataset and period.
+On both bases a registry (innovation studios, service sites: the latest row wins) counts as received when the unit
+has any loaded registry file up to that quarter: the registry in force is complete data, whether or not the unit
+sent 无变化 (the status matrix is where a missing 无变化 shows).
 A file staged by publish sits under `ledger/<unit code>/…`, so its manifest path names the unit that sent it.
 """
 
@@ -147,12 +148,12 @@ def for_quarter(
         if r.period is not None:
             key = (r.unit.code, r.dataset, r.period)
             have[key] = have.get(key) or r.how
-        if basis == MANIFEST and dataset(r.dataset).latest_wins and _before_or_at(r.period, quarter):
+        if r.how == "file" and dataset(r.dataset).latest_wins and _before_or_at(r.period, quarter):
             registries.add((r.unit.code, r.dataset))
     cells = []
     for o in owed:
         how = have.get((o.unit.code, o.dataset, o.period))
-        if how is None and basis == MANIFEST and (o.unit.code, o.dataset) in registries:
+        if how is None and (o.unit.code, o.dataset) in registries:
             how = "file"
         cells.append((o, how))
     return QuarterCompleteness(quarter, basis, tuple(cells))

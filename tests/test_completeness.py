@@ -40,6 +40,7 @@ def test_with_the_ledger_every_roster_unit_is_owed_and_a_nil_return_counts(tiny_
     assert got[("C10", "contests")] == "nil" and got[("xintai", "training")] == "nil"
     assert got[("xintai", "enterprises")] == "file" and got[("C01", "training")] is None
     assert got[("city", "contests")] is None
+    assert got[("xintai", "service_sites")] == "file"  # the registry in force, sent without a quarter
     mine = completeness.for_quarter(Quarter(2024, 3), files, ledger, units=[XINTAI])
     assert mine.units == [XINTAI] and mine.expected == 8
 

@@ -75,7 +75,7 @@ def test_a_county_user_uploads_sees_errors_by_row_and_column_explains_a_warning_
     bad = workbook(site["db"], edits={(3, "统一社会信用代码"): wrong})
     at.file_uploader(key="submit_files").set_value([("新泰企业.xlsx", bad, "application/octet-stream")]).run()
     assert not at.exception
-    errors = next(t.value for t in at.table if "问题及修改方法" in t.value.columns).reset_index()
+    errors = next(t.value for t in at.table if "问题及修改方法" in t.value.columns)
     assert list(errors[["行", "列"]].itertuples(index=False, name=None)) == [(3, "统一社会信用代码")]
     assert "须修改后重新上传" in at.error[0].value
     assert at.get("download_button")  # the marked-up copy
@@ -205,7 +205,7 @@ def test_the_data_page_and_the_overview_say_how_complete_each_quarter_is(tiny_wa
     at.switch_page("app_pages/data.py")
     at.run()
     assert not at.exception
-    shown = next(t.value for t in at.table if "已报齐单位" in t.value.columns)
+    shown = next(t.value for t in at.table if "已报齐单位" in t.value.columns).set_index("统计期")
     assert list(shown.index) == ["2024年第一季度", "2024年第二季度", "2024年第三季度"]
     assert shown.loc["2024年第一季度", "已报齐单位"] == "1/10"
     assert shown.loc["2024年第一季度", "企业建会入会情况"] == "2/10"

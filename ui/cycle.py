@@ -246,7 +246,7 @@ def problems(s: Submission, key: str) -> None:
         ]
     )
     if len(frame) <= TABLE_ROWS:
-        st.table(frame.set_index("行"))
+        st.table(frame, hide_index=True)
         return
     st.caption(f"共 {len(frame)} 处，完整清单也在“下载标注了问题的文件”的“问题清单”工作表中。")
     st.dataframe(
@@ -562,12 +562,13 @@ def submission_detail(who: Actor, s: Submission) -> None:
         if s.errors:
             problems(s, key=f"review_errors_{s.id}")
         if s.warnings:
-            st.table(
-                pd.DataFrame(
-                    [{"提示": w.message, "上报说明": w.explanation or "（未填写）"} for w in s.warnings],
-                    index=pd.Index([w.seq for w in s.warnings], name="序号"),
-                )
+            notes = pd.DataFrame(
+                [{"序号": w.seq, "提示": w.message, "上报说明": w.explanation or "（未填写）"} for w in s.warnings]
             )
+            if len(notes) <= TABLE_ROWS:
+                st.table(notes, hide_index=True)
+            else:
+                st.dataframe(notes, hide_index=True, width="stretch", key=f"review_warnings_{s.id}")
         elif s.kind == "file":
             st.caption("与上期相比没有异常提示。")
         with st.container(horizontal=True, vertical_alignment="center"):
@@ -792,7 +793,7 @@ def completeness_table(view) -> None:
         )
         row[t("completeness_basis", language)] = t(f"completeness_basis_{qc.basis}", language)
         rows.append(row)
-    st.table(pd.DataFrame(rows).set_index(t("completeness_period", language)))
+    st.table(pd.DataFrame(rows), hide_index=True)
 
 
 def _quarter_label(q: Quarter, language: str) -> str:
