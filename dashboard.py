@@ -5,7 +5,7 @@ import streamlit as st
 import ui
 from data_pipeline import reference
 from reporting.i18n import t
-from ui import auth
+from ui import auth, cycle
 
 st.set_page_config(page_title=t("app_title"), page_icon=":material/insights:", layout="wide")
 
@@ -50,6 +50,7 @@ navigation = st.navigation(
                 else []
             ),
         ],
+        **cycle.pages(),  # 数据报送 (roles that submit, admins), 报送审核与发布 (admins)
         **auth.admin_pages(),
     },
     position=auth.nav_position(),

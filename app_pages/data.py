@@ -3,11 +3,15 @@
 import streamlit as st
 
 import ui
+from ui import cycle
 
 view = ui.header(ui.tr("page_data"))
 
 st.subheader(ui.tr("freshness"), anchor=False)
 ui.freshness(view)
+
+st.subheader(ui.tr("completeness_heading"), anchor=False)
+cycle.completeness_table(view)
 
 st.subheader(ui.tr("manifest_heading"), anchor=False)
 ui.manifest_table(view)

@@ -4,8 +4,10 @@ import streamlit as st
 
 import ui
 from data_pipeline import metrics
+from ui import cycle
 
 view = ui.header(ui.tr("app_short"), caption=ui.tr("overview_caption"))
+cycle.completeness_note(view)  # units received / expected in the last quarter shown: a missing unit is not a zero
 headline = ui.headline_rows(ui.catalogue())
 codes = tuple(headline["code"])
 

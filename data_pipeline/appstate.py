@@ -1,10 +1,12 @@
-"""The app-state database: accounts, roles, settings, sessions and the audit log (one SQLite file, WAL mode).
+"""The app-state database: accounts, roles, settings, sessions, the audit log and the submissions ledger (one SQLite
+file, WAL mode).
 
 It lives beside the warehouse, never inside it (`build` replaces the warehouse; app state must outlast that).
 This module is its only owner: the schema is versioned (`schema_version`, one row per applied migration) and
 changed only by appending a function to MIGRATIONS. Every write runs in its own `BEGIN IMMEDIATE` transaction on
 its own connection, so several Streamlit threads and processes can share the file; readers never block writers.
-No Streamlit here, and no policy: passwords, lockout and scope rules live in `data_pipeline.accounts`.
+No Streamlit here, and no policy: passwords, lockout and scope rules live in `data_pipeline.accounts`; the rules of
+the submission cycle (who may submit, accept, return, publish) in `data_pipeline.submissions` and `.publish`.
 """
 
 from __future__ import annotations
@@ -37,6 +39,16 @@ AUDIT_ACTIONS_ZH = {
     "account_reset": "重置密码",
     "role_change": "修改角色权限",
     "setting_change": "修改设置",
+    "upload": "上传报送文件",
+    "submit": "提交报送",
+    "nil_return": "报送无数据/无变化",
+    "accept": "接收报送",
+    "return": "退回报送",
+    "download_submission": "下载报送文件",
+    "deadline_change": "修改报送截止日期",
+    "publish": "发布数据",
+    "publish_done": "发布完成",
+    "publish_failed": "发布失败",
 }
 # Keys that never reach the audit log, whatever a caller passes (compared in lower case, as substrings).
 _SECRET_KEYS = ("password", "passwd", "secret", "token", "hash", "cookie", "id_number", "身份证", "密码")
@@ -155,9 +167,76 @@ def _v2_defaults(con: sqlite3.Connection) -> None:
     )
 
 
+def _v3_submissions(con: sqlite3.Connection) -> None:
+    """The submissions ledger (one row per upload or nil return, never deleted), the warnings of each upload with
+    the submitter's explanation, and the publications (background builds over the accepted files)."""
+    _run_script(
+        con,
+        """
+        create table submissions (
+            id              integer primary key,
+            unit_kind       text not null check (unit_kind in ('county', 'chain', 'city')),
+            unit_code       text not null,
+            dataset         text not null,
+            period          text not null,
+            kind            text not null check (kind in ('file', 'nil')),
+            nil_return      text,
+            file_name       text,
+            sha256          text,
+            size            integer,
+            markup_sha256   text,
+            rows            integer,
+            error_count     integer not null default 0,
+            warning_count   integer not null default 0,
+            report          text not null default '{}',
+            status          text not null
+                            check (status in ('errors', 'draft', 'pending', 'returned', 'accepted', 'superseded')),
+            uploaded_by     text not null,
+            uploaded_at     text not null,
+            submitted_by    text,
+            submitted_at    text,
+            late            integer not null default 0,
+            reviewed_by     text,
+            reviewed_at     text,
+            review_reason   text,
+            superseded_by   integer references submissions (id),
+            check (kind = 'nil' or sha256 is not null),
+            check (status <> 'errors' or error_count > 0)
+        );
+        create index submissions_by_cell on submissions (period, unit_code, dataset);
+        create index submissions_by_status on submissions (status);
+        create table submission_warnings (
+            submission_id   integer not null references submissions (id),
+            seq             integer not null,
+            rule            text not null,
+            key             text not null default '',
+            row_number      integer,
+            column_name     text not null default '',
+            message         text not null,
+            explanation     text,
+            primary key (submission_id, seq)
+        );
+        create table publications (
+            id              integer primary key,
+            requested_by    text not null,
+            requested_at    text not null,
+            started_at      text,
+            finished_at     text,
+            status          text not null check (status in ('queued', 'running', 'published', 'failed')),
+            pid             integer,
+            progress        text not null default '',
+            message         text,
+            submissions     text not null default '[]',
+            base_dir        text,
+            db_path         text,
+            result          text not null default '{}'
+        );
+        """,
+    )
+
+
 # Ordered; the version of a database is the number of migrations applied. Append, never edit or reorder.
-# (The submissions ledger of the next issue adds its own function here.)
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1_tables, _v2_defaults)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1_tables, _v2_defaults, _v3_submissions)
 LATEST = len(MIGRATIONS)
 
 
@@ -540,12 +619,19 @@ def scrub(value: Any) -> Any:
 
 def audit(con: sqlite3.Connection, actor: str, action: str, details: Mapping[str, Any] | None = None) -> None:
     """Append one entry: who, when (UTC), what, and details as JSON (scrubbed: never a password or ID number)."""
-    text = json.dumps(scrub(dict(details or {})), ensure_ascii=False, sort_keys=True)
     with transaction(con):
-        con.execute(
-            "insert into audit_log (at, actor, action, details) values (?, ?, ?, ?)",
-            (stamp(now()), scrub(actor or "-"), action, text),
-        )
+        audit_in_transaction(con, actor, action, details)
+
+
+def audit_in_transaction(
+    con: sqlite3.Connection, actor: str, action: str, details: Mapping[str, Any] | None = None
+) -> None:
+    """audit() inside the caller's transaction: the entry is written with the change it records, or not at all."""
+    text = json.dumps(scrub(dict(details or {})), ensure_ascii=False, sort_keys=True)
+    con.execute(
+        "insert into audit_log (at, actor, action, details) values (?, ?, ?, ?)",
+        (stamp(now()), scrub(actor or "-"), action, text),
+    )
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The data pipeline's verbs: demo, build, check, prepare (what `make run` calls) and users (accounts)."""
+"""The data pipeline's verbs: demo, build, check, template, prepare (what `make run` calls), users (accounts) and
+publish (a build over the accepted submissions)."""
 
 from __future__ import annotations
 
@@ -123,6 +124,29 @@ def _prepare(args: argparse.Namespace) -> int:
     print(f"正在从 {raw} 构建数据仓库（逐个文件的结果见看板“数据说明”页）", file=sys.stderr)
     paths.db.parent.mkdir(parents=True, exist_ok=True)
     return _build(argparse.Namespace(raw=str(raw), db=str(paths.db), brief=True))
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from data_pipeline import appstate, publish
+    from data_pipeline.submissions import Actor, LedgerError
+
+    if args.run is not None:  # the background worker started by the 发布 button
+        done = publish.run(args.run, progress=_progress)
+        print(done.message or done.status_zh)
+        return 0 if done.status == "published" else 1
+    try:
+        with appstate.connect() as con:
+            base = None if args.no_base else publish.DEFAULT_BASE
+            queued = publish.request(con, actor=Actor(f"cli:{_os_user()}", admin=True), base=base, spawn=False)
+    except LedgerError as exc:
+        print(f"发布失败：{exc}", file=sys.stderr)
+        return 1
+    done = publish.run(queued.id, progress=_progress)
+    if done.status != "published":
+        print(f"发布失败：{done.message}", file=sys.stderr)
+        return 1
+    print(done.message)
+    return 0
 
 
 def _read_password() -> str | None:
@@ -269,6 +293,16 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--db", help="预填所用的数据仓库（默认看板的数据仓库，不存在则不预填）")
     t.add_argument("--out", required=True, help="输出文件（.xlsx）")
     t.set_defaults(func=_template)
+
+    pub = sub.add_parser(
+        "publish",
+        help="发布：用已接收的报送文件（及原有报送文件夹）构建并发布数据仓库",
+        description="把报送台账中已接收的文件与原有报送文件夹（UNION_DASH_RAW，同 build --raw）一起构建并原子发布"
+        "数据仓库；被退回、待审或已被替代的文件不会进入数据仓库。同一时间只能有一次发布。",
+    )
+    pub.add_argument("--no-base", action="store_true", help="只用已接收的报送文件，不含原有报送文件夹")
+    pub.add_argument("--run", type=int, help=argparse.SUPPRESS)  # the worker of a queued publication
+    pub.set_defaults(func=_publish)
 
     r = sub.add_parser("prepare", help="准备看板所用数据仓库（已有则直接使用）", description="准备看板数据仓库")
     r.add_argument("--seed", type=int, default=2022, help="需要生成模拟数据时的随机种子")

@@ -616,6 +616,12 @@ def manifest(con: Con, scope: Scope = EVERYTHING) -> pd.DataFrame:
     return run_query(con, "manifest", {"counties": _file_counties(scope)})
 
 
+def received_files(con: Con) -> pd.DataFrame:
+    """Loaded files: dataset, county, period, path (a file published from the ledger: `ledger/<unit>/…`). Only
+    which units sent what, no figures: data_pipeline.completeness narrows it to a user's units."""
+    return run_query(con, "received_files", {})
+
+
 def quarantine(con: Con, scope: Scope = EVERYTHING, limit: int = 1000) -> pd.DataFrame:
     """Quarantined rows (at most `limit`) with file, row number, column, value, rule and message (a county user:
     its own county's files)."""

@@ -265,6 +265,38 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rows_quarantined": ("隔离行数", "Rows quarantined"),
     "no_quarantine": ("没有被隔离的数据行。", "No rows were quarantined."),
     "quarantine_shown": ("显示前 {n} 行", "Showing the first {n} rows"),
+    # the submission cycle: its pages and the completeness notes (data page, overview)
+    "nav_submissions": ("数据报送", "Submissions"),
+    "page_submit": ("数据报送", "Submit data"),
+    "page_review": ("报送审核与发布", "Review and publish"),
+    "city_union": ("市总工会", "City federation"),
+    "list_sep": ("、", ", "),
+    "completeness_heading": ("数据完整度", "How complete the data is"),
+    "completeness_line": (
+        "{quarter}数据完整度：{units} 个应报单位中 {complete} 个已报齐",
+        "{quarter}: {complete} of {units} reporting units complete",
+    ),
+    "completeness_missing": (
+        "；未报齐：{who}。缺报单位的数据不在合计中，不能当作零。",
+        "; incomplete: {who}. What they have not sent is missing from the totals, not zero.",
+    ),
+    "completeness_unit_missing": ("{unit}（缺 {n} 项）", "{unit} ({n} missing)"),
+    "completeness_more": (" 等 {n} 个单位", " and more ({n} units in all)"),
+    "completeness_caption": (
+        "应报的单位和数据类型来自报送职责表；“已报”指数据仓库已载入该单位该期的文件，或已接收其“本期无数据”“无变化”。"
+        "依据“已加载文件清单”的季度只统计县市区（文件不记录由哪个产业链工会报送）。缺报的数据不在合计中，不是零。",
+        "Who owes what comes from the duty roster; received means the warehouse holds that unit's file for the "
+        "period, or its nil return was accepted. Quarters judged from the files loaded count counties only (a file "
+        "does not say which chain union sent it). Missing data is absent from the totals, not zero.",
+    ),
+    "completeness_period": ("统计期", "Quarter"),
+    "completeness_units": ("已报齐单位", "Units complete"),
+    "completeness_cells": ("已报/应报", "Received / owed"),
+    "completeness_share": ("完整度", "Complete"),
+    "completeness_basis": ("依据", "Judged from"),
+    "completeness_basis_ledger": ("报送台账", "Submission ledger"),
+    "completeness_basis_manifest": ("已加载文件清单", "Files loaded"),
+    "completeness_missing_col": ("未报齐", "Missing"),
     # status against what was due by now (colour key under charts)
     "status_ahead": ("超出进度", "Ahead"),
     "status_on_track": ("符合进度", "On track"),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import duckdb
@@ -78,3 +79,20 @@ def ask(question: Callable[..., T], *args: Any) -> T:
 def available() -> bool:
     """Whether a warehouse file exists at the configured path."""
     return version() is not None
+
+
+@contextlib.contextmanager
+def cursor() -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """A cursor on the current warehouse (None when there is none) for the data_pipeline functions that take a
+    connection rather than a question (a template's pre-fill, an upload's warnings); closed after."""
+    data_version = version()
+    if data_version is None:
+        yield None
+        return
+    path, mtime = data_version.rsplit("|", 1)
+    cur = _connection(path, int(mtime)).cursor()
+    try:
+        cur.execute("use wh")
+        yield cur
+    finally:
+        cur.close()
