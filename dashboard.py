@@ -49,5 +49,5 @@ navigation = st.navigation(
 
 filters = ui.sidebar_filters()
 if filters is not None:
-    ui.share_box(filters, navigation.url_path)
+    ui.share_box(filters)
 ui.run_page(navigation)

@@ -8,7 +8,7 @@ import streamlit as st
 import ui
 from reporting import deck, export
 from ui.data import version
-from ui.filters import names
+from ui.filters import names, tr
 
 PPTX, XLSX, ZIP = export.MIME_TYPES["pptx"], export.MIME_TYPES["xlsx"], export.MIME_TYPES["zip"]
 
@@ -17,50 +17,57 @@ def request_build() -> None:
     st.session_state["brief_requested"] = True
 
 
-view = ui.header(
-    ui.tr("page_briefing"),
-    caption="为汇报会生成演示文稿、图表图片和数据工作簿；范围取左侧边栏的年度、季度、县市区和产业链。",
-)
-st.markdown(f"**范围：** {view.scope()}")
+view = ui.header(tr("page_briefing"), caption=tr("brief_caption"))
+st.markdown(f"**{tr('brief_scope')}** {view.scope()}")
 
-choices = deck.section_choices()
+choices = deck.section_choices(view.lang)
 picked = st.pills(
-    "章节", list(choices), format_func=choices.get, selection_mode="multi", default=list(choices), key="brief_sections"
+    tr("brief_sections"),
+    list(choices),
+    format_func=choices.get,
+    selection_mode="multi",
+    default=list(choices),
+    key="brief_sections",
 )
 left, right = st.columns(2)
 county = left.selectbox(
-    "另加县市区专页",
-    [None, *names("county", "zh")],
-    format_func=lambda c: names("county", "zh").get(c, "不加"),
+    tr("brief_county"),
+    [None, *names("county", view.lang)],
+    format_func=lambda c: names("county", view.lang).get(c, tr("brief_none")),
     key="brief_county",
 )
 chain = right.selectbox(
-    "另加产业链专页",
-    [None, *names("chain", "zh")],
-    format_func=lambda c: names("chain", "zh").get(c, "不加"),
+    tr("brief_chain"),
+    [None, *names("chain", view.lang)],
+    format_func=lambda c: names("chain", view.lang).get(c, tr("brief_none")),
     key="brief_chain",
 )
 sections = [*picked, *([f"county:{county}"] if county else []), *([f"chain:{chain}"] if chain else [])]
 if not sections:
-    st.info("请至少选择一个章节。")
+    st.info(tr("brief_pick_one"))
     st.stop()
 
-spec = deck.build_spec(ui.ask, view.filters, sections)
-outline = pd.DataFrame([{"章节": s.title, "图表": c.title, "一句话结论": c.takeaway} for s, c in spec.charts])
-st.caption(f"共 {len(spec.charts) + 3} 页：封面、重点指标、{len(spec.charts)} 张图表各一页、数据来源。")
+spec = deck.build_spec(ui.ask, view.filters, sections, lang=view.lang)
+outline = pd.DataFrame(
+    [
+        {tr("brief_col_section"): s.title, tr("brief_col_chart"): c.title, tr("brief_col_takeaway"): c.takeaway}
+        for s, c in spec.charts
+    ]
+)
+st.caption(tr("brief_pages", total=len(spec.charts) + 3, charts=len(spec.charts)))
 st.dataframe(outline, hide_index=True, width="stretch")
 
 has_browser = export.chrome_path() is not None
 if not has_browser:
-    st.warning(export.NO_CHROME_ZH + " 演示文稿中的图表页将以数据表代替。", icon=":material/warning:")
+    st.warning(tr("brief_no_chrome"), icon=":material/warning:")
 
-signature = (view.filters, tuple(sections), version())
+signature = (view.filters, tuple(sections), view.lang, version())
 # The click only raises a flag (a callback, so it survives any rerun before this line); the build runs below.
-st.button("生成简报", type="primary", icon=":material/slideshow:", key="brief_build", on_click=request_build)
+st.button(tr("brief_build"), type="primary", icon=":material/slideshow:", key="brief_build", on_click=request_build)
 if st.session_state.pop("brief_requested", False):
-    with st.status("正在生成简报…", expanded=False) as status:
+    with st.status(tr("brief_building"), expanded=False) as status:
         briefing = deck.render_deck(spec, progress=lambda message: status.update(label=message))
-        status.update(label="简报已生成", state="complete")
+        status.update(label=tr("brief_built"), state="complete")
     st.session_state["briefing"] = (signature, briefing)
 
 stored = st.session_state.get("briefing")
@@ -68,10 +75,10 @@ if stored and stored[0] == signature:
     briefing = stored[1]
     if briefing.warning:
         st.warning(briefing.warning, icon=":material/warning:")
-    stem = export.safe_filename(f"五大工程简报_{view.scope()}")
+    stem = export.safe_filename(f"{tr('brief_file')}_{view.scope()}")
     with st.container(horizontal=True):
         st.download_button(
-            "演示文稿 PPTX",
+            tr("brief_pptx"),
             briefing.pptx,
             f"{stem}.pptx",
             PPTX,
@@ -80,15 +87,20 @@ if stored and stored[0] == signature:
             type="primary",
         )
         st.download_button(
-            "图表 PNG（ZIP）",
+            tr("brief_zip"),
             partial(deck.charts_zip, spec) if has_browser else b"",
-            f"{stem}_图表.zip",
+            f"{stem}_{tr('brief_file_charts')}.zip",
             ZIP,
             on_click="ignore",
             icon=":material/photo_library:",
             disabled=not has_browser,
-            help=None if has_browser else export.NO_CHROME_ZH,
+            help=None if has_browser else tr("no_chrome"),
         )
         st.download_button(
-            "数据工作簿 XLSX", briefing.xlsx, f"{stem}_数据.xlsx", XLSX, on_click="ignore", icon=":material/grid_on:"
+            tr("brief_xlsx"),
+            briefing.xlsx,
+            f"{stem}_{tr('brief_file_data')}.xlsx",
+            XLSX,
+            on_click="ignore",
+            icon=":material/grid_on:",
         )

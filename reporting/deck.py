@@ -604,13 +604,14 @@ def _offered(recipe: Recipe) -> bool:
     return True
 
 
-def section_choices() -> dict[str, str]:
-    """Section key → Chinese label for the fixed sections (overview and the five projects)."""
+def section_choices(lang: str = "zh") -> dict[str, str]:
+    """Section key → label for the fixed sections (overview and the five projects)."""
     from data_pipeline import reference
+    from reporting.i18n import t
 
-    out = {"overview": "总览"}
+    out = {"overview": t("nav_overview", lang)}
     for p in reference.projects():
-        out[p.slug] = f"{NUMERALS[p.project - 1]}、{p.short_zh}"
+        out[p.slug] = f"{NUMERALS[p.project - 1]}、{p.short_zh}" if lang != "en" else f"{p.project}. {p.short_en}"
     return out
 
 
@@ -678,7 +679,7 @@ def build_spec(
     ask = source if callable(source) else recipes.direct(source)
     info = ask(metrics.info)
     ctx = recipes.Context(ask, filters, lang, info.get("data_through"))
-    labels = section_choices()
+    labels = section_choices(lang)
     built: list[Section] = []
     for key in parse_sections(sections):  # accepts the same words as the command line
         dim, _, code = key.partition(":")

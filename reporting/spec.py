@@ -249,7 +249,7 @@ def ranking(ctx: Context, code: str, dim: str, *, key: str = "") -> ChartSpec:
         frame, name=name, unit=unit, decimals=decimals, lang=lang, change=change, against=against, whole=whole_name
     )
     shown = _decimals_shown(row.unit_zh, decimals)
-    label = ctx.t("county") if dim == "county" else ctx.t("chain")
+    label = ctx.t(f"col_{dim}")
     columns = (
         ("name_en" if lang == "en" else "name_zh", label, "text"),
         ("value", unit_header(name, unit, lang), f"num:{shown}"),
@@ -317,9 +317,11 @@ def trend(ctx: Context, codes: Sequence[str], *, key: str = "") -> ChartSpec:
 
 
 def heatmap(ctx: Context, code: str, *, key: str = "") -> ChartSpec:
-    """An indicator per chain × county; a click on a cell filters to that county and chain."""
-    lang = ctx.lang
-    frame = ctx.ask(metrics.heatmap, ctx.filters, code)
+    """An indicator per chain × county, all of both (the selection outlined, as rankings highlight theirs); a
+    click on a cell filters to that county and chain."""
+    lang, f = ctx.lang, ctx.filters
+    whole = ctx.without("county", "chain")
+    frame = ctx.ask(metrics.heatmap, whole.filters, code)
     row = reference.indicator(code)
     unit, decimals = indicator_unit(code, lang), row.decimals
     name = indicator_name(code, lang)
@@ -333,20 +335,20 @@ def heatmap(ctx: Context, code: str, *, key: str = "") -> ChartSpec:
         kind="heatmap",
         key=key or f"heatmap_{code}",
         title=ctx.t("heatmap_title", name=name),
-        subtitle=ctx.subtitle(unit),
+        subtitle=whole.subtitle(unit, drop=("county", "chain")),
         unit=unit,
         decimals=decimals,
         lang=lang,
         frame=frame,
         takeaway=takeaways.heatmap(frame, name=name, unit=unit, decimals=decimals, lang=lang),
-        scope=ctx.scope(),
+        scope=whole.scope(drop=("county", "chain")),
         data_date=ctx.data_date,
-        options={"unit": unit, "decimals": decimals},
+        options={"unit": unit, "decimals": decimals, "highlight": (tuple(f.counties), tuple(f.chains))},
         select=("county", "chain"),
         notes=(*_notes(ctx, frame, code), ctx.t("heatmap_blank_note")),
         columns=(
-            ("county_en" if lang == "en" else "county_zh", ctx.t("county"), "text"),
-            ("chain_en" if lang == "en" else "chain_zh", ctx.t("chain"), "text"),
+            ("county_en" if lang == "en" else "county_zh", ctx.t("col_county"), "text"),
+            ("chain_en" if lang == "en" else "chain_zh", ctx.t("col_chain"), "text"),
             ("value", unit_header(name, unit, lang), f"num:{shown}"),
         ),
     )
@@ -375,7 +377,10 @@ def breakdown(ctx: Context, code: str, dim: str, *, key: str = "") -> ChartSpec:
         data_date=ctx.data_date,
         options={"unit": unit, "decimals": decimals},
         notes=_notes(ctx, frame, code),
-        columns=(("category", by, "category"), ("value", unit_header(name, unit, lang), f"num:{shown}")),
+        columns=(
+            ("category", by[:1].upper() + by[1:], "category"),
+            ("value", unit_header(name, unit, lang), f"num:{shown}"),
+        ),
     )
 
 
@@ -510,7 +515,7 @@ def county_grid(ctx: Context, code: str, *, key: str = "") -> ChartSpec:
         select=("county",),
         notes=_notes(ctx, frame, code),
         columns=(
-            ("name_en" if lang == "en" else "name_zh", ctx.t("county"), "text"),
+            ("name_en" if lang == "en" else "name_zh", ctx.t("col_county"), "text"),
             ("value", unit_header(name, unit, lang), f"num:{shown}"),
             ("status", ctx.t("status"), "status"),
         ),
@@ -548,7 +553,7 @@ def rates_by(ctx: Context, codes: Sequence[str], dim: str, *, title: str, key: s
         options={"unit": "%", "names": labels},
         select=(dim,),
         columns=(
-            (label_col, ctx.t("county") if dim == "county" else ctx.t("chain"), "text"),
+            (label_col, ctx.t(f"col_{dim}"), "text"),
             *((c, unit_header(labels[c], "%", lang), "num:1") for c in codes),
         ),
         table_frame=wide,
@@ -617,7 +622,7 @@ def coverage(ctx: Context, chain: str, *, key: str = "") -> ChartSpec:
         },
         columns=(
             ("enterprise_name", ctx.t("col_firm"), "text"),
-            ("county_name", ctx.t("county"), "text"),
+            ("county_name", ctx.t("col_county"), "text"),
             ("employees", unit_header(ctx.t("col_employees"), "人" if lang == "zh" else "people", lang), "num:0"),
             ("members", unit_header(ctx.t("col_members"), "人" if lang == "zh" else "people", lang), "num:0"),
             ("member_rate", unit_header(indicator_name("P5_MEMBER_RATE", lang), "%", lang), "num:1"),

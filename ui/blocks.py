@@ -121,7 +121,6 @@ def project_page(slug: str, extras: Renderer | None = None) -> View:
         empty_note(view.scope())
     kpi_row(rows, kpis, spark, key=slug)
     st.subheader(tr("charts_heading"), anchor=False)
-    st.caption(tr("click_hint"))
     with_data = kpis.dropna(subset=["value"])["indicator"].tolist()
     code = indicator_picker(view, codes, key=slug, default=next((c for c in codes if c in with_data), None))
     indicator_panel(view, code, key=slug)
@@ -166,7 +165,7 @@ def attention(view: View, kpis: pd.DataFrame, codes: Sequence[str]) -> None:
             st.markdown(f"- {tr('no_lagging')}")
         else:
             items = sep.join(
-                f"{recipes.indicator_name(r['indicator'], view.lang)}（{_shortfall(view, r)}）"
+                _bracket(recipes.indicator_name(r["indicator"], view.lang), _shortfall(view, r), view.lang)
                 for _, r in behind.iterrows()
             )
             st.markdown(f"- {tr('lagging_targets', items=items)}")
@@ -176,8 +175,11 @@ def attention(view: View, kpis: pd.DataFrame, codes: Sequence[str]) -> None:
             if rows.empty:
                 continue
             items = sep.join(
-                f"{r['name_en' if view.lang == 'en' else 'name_zh']}"
-                f"（{recipes.indicator_name(r['indicator'], view.lang)} {_shortfall(view, r)}）"
+                _bracket(
+                    r["name_en" if view.lang == "en" else "name_zh"],
+                    f"{recipes.indicator_name(r['indicator'], view.lang)} {_shortfall(view, r)}",
+                    view.lang,
+                )
                 for _, r in rows.iterrows()
             )
             st.markdown(f"- {tr(f'lagging_{dim}', items=items)}")
@@ -185,6 +187,11 @@ def attention(view: View, kpis: pd.DataFrame, codes: Sequence[str]) -> None:
         if pending:
             names_ = sep.join(recipes.indicator_name(c, view.lang) for c in pending)
             st.caption(tr("pending_honours", items=names_))
+
+
+def _bracket(text: str, note: str, language: str) -> str:
+    """新泰市（入会率 低5.4个百分点） / Xintai City (Membership rate 5.4 pp short)."""
+    return f"{text}（{note}）" if language == "zh" else f"{text} ({note})"
 
 
 def _shortfall(view: View, row: pd.Series) -> str:
@@ -328,12 +335,14 @@ def _labelled(frame: pd.DataFrame, labels: dict[str, tuple[str, str]], language:
 def freshness(view: View) -> None:
     """When the warehouse was built and last loaded, which quarter it reaches, files and quarantined rows."""
     info = view.info
-    with st.container(border=True):
-        st.markdown(
-            f"**{tr('built_at')}**：{str(info.get('built_at') or '—')[:16].replace('T', ' ')}　"
-            f"**{tr('last_loaded')}**：{str(info.get('last_loaded_at') or '—')[:16]}　"
-            f"**{tr('data_through_label')}**：{fmt.period(info.get('data_through'), view.lang)}"
-        )
+    facts = (
+        (tr("built_at"), str(info.get("built_at") or "—")[:16].replace("T", " ")),
+        (tr("last_loaded"), str(info.get("last_loaded_at") or "—")[:16].replace("T", " ")),
+        (tr("data_through_label"), fmt.period(info.get("data_through"), view.lang)),
+    )
+    with st.container(border=True, horizontal=True, gap="large"):
+        for label, value in facts:
+            st.markdown(tr("label_value", label=label, value=value), width="content")
     with st.container(horizontal=True):
         st.metric(tr("files_loaded"), fmt.number(info.get("files_loaded")), border=True, width=200)
         st.metric(tr("files_rejected"), fmt.number(info.get("files_rejected")), border=True, width=200)
@@ -354,6 +363,9 @@ def _readable(frame: pd.DataFrame, language: str) -> pd.DataFrame:
         if col in out.columns:
             group = "due_basis" if col == "accrual" else col
             out[col] = out[col].map(lambda v, g=group: code_label(g, v, language))
+    if language == "en" and {"message", "rule"} <= set(out.columns):
+        # the pipeline writes each reason as a Chinese sentence; English names the rule it broke
+        out["message"] = out["rule"].map(lambda v: code_label("rule", v, "en"))
     return out
 
 
