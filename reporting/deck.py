@@ -24,7 +24,9 @@ from pptx.util import Emu, Inches, Pt
 
 from data_pipeline import metrics
 from reporting import export, takeaways
+from reporting import format as fmt
 from reporting import spec as recipes
+from reporting.i18n import code_label, t
 from reporting.spec import ChartSpec
 
 # Every run names 微软雅黑 as its Latin and East Asian (a:ea) font: PowerPoint and WPS on Chinese Windows have it;
@@ -48,9 +50,6 @@ PICTURE_SCALE = 2.5
 # The ZIP of charts: the figures as on screen, 16:9.
 ZIP_PX = (1600, 900)
 
-# What metrics.kpis compared with (its `basis` column), as a takeaway says it.
-AGAINST = {"quarter": "上季度", "year": "上年同期"}
-
 
 @dataclass(frozen=True)
 class Chart:
@@ -69,6 +68,14 @@ class Chart:
 
     def draw(self) -> go.Figure:
         return self.figure(self.frame)
+
+    def table(self) -> pd.DataFrame:
+        """The data a staffer pastes: the chart spec's table (the drawn frame when made without a spec)."""
+        return self.spec.table() if self.spec is not None else self.frame
+
+    @property
+    def lang(self) -> str:
+        return self.spec.lang if self.spec is not None else "zh"
 
     @classmethod
     def of(cls, spec: ChartSpec) -> Chart:
@@ -107,6 +114,7 @@ class DeckSpec:
     sources: tuple[str, ...] = ()
     is_demo: bool = False
     made_on: date = field(default_factory=date.today)
+    lang: str = "zh"
 
     @property
     def charts(self) -> list[tuple[Section, Chart]]:
@@ -148,8 +156,12 @@ def render_deck(
     pictures: list[bytes | None] = [None] * len(pairs)
     zipped = None
     try:
-        say(f"正在生成 {len(jobs)} 张图片（一个浏览器会话）…")
-        images = export.render_jobs(jobs, session=session, progress=lambda done, total: say(f"图片 {done}/{total}"))
+        say(t("deck_rendering", spec.lang, n=len(jobs)))
+        images = export.render_jobs(
+            jobs,
+            session=session,
+            progress=lambda done, total: say(t("deck_image_progress", spec.lang, done=done, total=total)),
+        )
         for (i, _, _), image in zip(drawn, images, strict=False):
             pictures[i] = image
         if with_zip:
@@ -161,11 +173,12 @@ def render_deck(
             )
     except export.ChromeNotFound as error:
         warning = str(error)
-    say("正在写入演示文稿…")
+    say(t("deck_writing", spec.lang))
     pptx = write_pptx(spec, pictures)
-    # numbered sheet names: two sections may hold charts with the same title
+    # numbered sheet names: two sections may hold charts with the same title; each sheet is the chart's own
+    # download table (headers in words with units, values rounded as on screen, filters and data date on top)
     xlsx = export.frames_xlsx(
-        {f"{n:02d} {chart.title}": (chart.frame, chart.header_lines) for n, (_, chart) in enumerate(pairs, 1)}
+        {f"{n:02d} {chart.title}": (chart.table(), chart.header_lines) for n, (_, chart) in enumerate(pairs, 1)}
     )
     return Briefing(pptx=pptx, zip=zipped, xlsx=xlsx, warning=warning)
 
@@ -276,8 +289,8 @@ def _set_title(slide, text: str, *, top=TITLE_TOP, size: float = 26, colour: RGB
 def _footer(slide, spec: DeckSpec, number: int, total: int, scope: str | None = None) -> None:
     line = slide.shapes.add_connector(1, MARGIN, Inches(6.98), SLIDE_W - MARGIN, Inches(6.98))
     line.line.color.rgb = RGBColor(0xD1, 0xD5, 0xDB)
-    footer = f"筛选：{scope} ｜ {spec.data_date}" if scope else spec.footer
-    text = footer + (" · 模拟数据" if spec.is_demo else "")
+    footer = _footer_text(scope, spec.data_date, spec.lang) if scope else spec.footer
+    text = footer + (f" · {t('demo_badge', spec.lang)}" if spec.is_demo else "")
     _text(slide, MARGIN, Inches(7.02), Inches(10.8), Inches(0.36), text, 10, colour=MUTED, name="Footer")
     _text(
         slide,
@@ -291,6 +304,15 @@ def _footer(slide, spec: DeckSpec, number: int, total: int, scope: str | None = 
         align=PP_ALIGN.RIGHT,
         name="Slide number",
     )
+
+
+def _footer_text(scope: str, data_date: str, lang: str) -> str:
+    return f"{t('filters_label', lang, scope=scope)} {'｜' if lang == 'zh' else '|'} {data_date}"
+
+
+def _made_on(day: date, lang: str) -> str:
+    when = f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else f"{day.day} {day:%B} {day.year}"
+    return t("deck_made_on", lang, when=when)
 
 
 def _band(slide, left, top, width, height, colour: RGBColor):
@@ -311,7 +333,7 @@ def _title_slide(prs, spec: DeckSpec, total: int) -> None:
     slide.shapes._spTree.append(title._element)
     _set_title(slide, spec.title, top=Inches(1.9), size=36, colour=WHITE)
     slide.shapes.title.height = Inches(1.2)
-    lines = [spec.scope, spec.data_date, f"制作日期：{spec.made_on.year}年{spec.made_on.month}月{spec.made_on.day}日"]
+    lines = [spec.scope, spec.data_date, _made_on(spec.made_on, spec.lang)]
     _text(slide, MARGIN, Inches(4.7), CONTENT_W, Inches(1.6), lines, 18, colour=INK, name="Scope", spacing=6)
     if spec.is_demo:
         _text(
@@ -320,7 +342,7 @@ def _title_slide(prs, spec: DeckSpec, total: int) -> None:
             Inches(6.2),
             CONTENT_W,
             Inches(0.5),
-            "本材料使用模拟数据，仅供演示，数字不代表真实情况",
+            t("deck_demo", spec.lang),
             14,
             bold=True,
             colour=WARN,
@@ -330,11 +352,11 @@ def _title_slide(prs, spec: DeckSpec, total: int) -> None:
 
 def _kpi_slide(prs, spec: DeckSpec, total: int) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[5])
-    _set_title(slide, "重点指标完成情况")
+    _set_title(slide, t("deck_kpi_title", spec.lang))
     _takeaway(slide, spec.kpi_takeaway)
     rows = spec.kpi_rows
     if rows.empty:
-        _text(slide, MARGIN, PICTURE_TOP, CONTENT_W, Inches(1), "所选范围内暂无重点指标数据。", 16, colour=MUTED)
+        _text(slide, MARGIN, PICTURE_TOP, CONTENT_W, Inches(1), t("deck_kpi_empty", spec.lang), 16, colour=MUTED)
     else:
         _table(slide, rows, top=PICTURE_TOP, max_height=PICTURE_H, size=12)
     _footer(slide, spec, 2, total)
@@ -410,7 +432,7 @@ def _chart_slide(prs, spec: DeckSpec, section: Section, chart: Chart, picture: b
             PICTURE_TOP + Inches(1.8),
             CONTENT_W,
             Inches(0.8),
-            "所选范围内没有该图表的数据。",
+            t("deck_chart_empty", spec.lang),
             20,
             colour=MUTED,
             align=PP_ALIGN.CENTER,
@@ -429,31 +451,32 @@ def _chart_slide(prs, spec: DeckSpec, section: Section, chart: Chart, picture: b
             PICTURE_TOP,
             CONTENT_W,
             Inches(0.4),
-            "（服务器未找到浏览器，图表以数据表代替）",
+            t("deck_no_browser", spec.lang),
             11,
             colour=MUTED,
         )
         shown, more = readable_table(chart)
-        note = "（服务器未找到浏览器，图表以数据表代替" + (
-            f"；共{more}行，此处列出前{len(shown)}行，完整数据见数据工作簿）" if more else "）"
-        )
-        slide.shapes[-1].text_frame.paragraphs[0].runs[0].text = note
+        note = t("deck_no_browser_more", spec.lang, more=more, shown=len(shown)) if more else None
+        if note:
+            slide.shapes[-1].text_frame.paragraphs[0].runs[0].text = note
         if not shown.empty:
             _table(slide, shown, top=PICTURE_TOP + Inches(0.45), max_height=PICTURE_H - Inches(0.45), size=11)
     _footer(slide, spec, number, total, chart.scope or None)
 
 
 TABLE_ROWS = 12
-LABELS = {"name_zh": "名称", "county_zh": "县市区", "chain_zh": "产业链", "category": "类别", "period": "季度"}
-VALUES = {"value": "数值", "actual": "实际", "target": "目标", "progress": "完成进度"}
+# frame column → its header on a slide table (an i18n key); names are read from their _en twin in English
+LABELS = {"name_zh": "col_name", "county_zh": "col_county", "chain_zh": "col_chain", "category": "col_category"}
+LABELS |= {"period": "quarter_col"}
+VALUES = {"value": "col_value", "actual": "actual", "target": "target", "progress": "progress"}
 
 
 def readable_table(chart: Chart) -> tuple[pd.DataFrame, int]:
     """The chart's frame as a small Chinese table for a slide (labels and formatted values, at most TABLE_ROWS rows),
     and the full row count when rows were left out (else 0)."""
     from data_pipeline import reference
-    from reporting import format as fmt
 
+    lang = chart.lang
     frame = chart.frame
     values = [c for c in VALUES if c in frame.columns]
     if "progress" in values:  # progress rows mix units; the share of the target is the comparable figure
@@ -466,24 +489,31 @@ def readable_table(chart: Chart) -> tuple[pd.DataFrame, int]:
         frame = frame.sort_values(values[0], ascending=False, kind="stable")
     out = pd.DataFrame(index=frame.index)
     if "indicator" in frame.columns and "name_zh" not in frame.columns:
-        names = {i.code: i.name_zh for i in reference.indicators()}
-        out["指标"] = frame["indicator"].map(lambda c: names.get(c, c))
-    for column, label in LABELS.items():
-        if column in frame.columns:
-            out[label] = frame[column].map(fmt.period) if column == "period" else frame[column].fillna("").astype(str)
+        names = {i.code: (i.name_en if lang == "en" else i.name_zh) for i in reference.indicators()}
+        out[t("col_indicator", lang)] = frame["indicator"].map(lambda c: names.get(c, c))
+    for column, key in LABELS.items():
+        if column not in frame.columns:
+            continue
+        own = column.replace("_zh", "_en") if lang == "en" and column.replace("_zh", "_en") in frame.columns else column
+        if column == "period":
+            out[t(key, lang)] = frame[column].map(lambda p: fmt.period(p, lang))
+        elif column == "category":
+            out[t(key, lang)] = frame[column].map(lambda c: code_label("category", c, lang))
+        else:
+            out[t(key, lang)] = frame[own].fillna("").astype(str)
     for column in values:
         if column == "progress":
-            out[VALUES[column]] = frame[column].map(fmt.percent)
+            out[t(VALUES[column], lang)] = frame[column].map(fmt.percent)
         else:
-            out[VALUES[column]] = frame[column].map(lambda v: fmt.value(v, chart.unit, chart.decimals))
+            out[t(VALUES[column], lang)] = frame[column].map(lambda v: fmt.value(v, chart.unit, chart.decimals, lang))
     out = out.reset_index(drop=True)
     return out.head(TABLE_ROWS), (len(out) if len(out) > TABLE_ROWS else 0)
 
 
 def _closing_slide(prs, spec: DeckSpec, total: int) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[5])
-    _set_title(slide, "数据来源与说明")
-    lines = list(spec.sources) or ["数据来源：各县市区总工会季度报送"]
+    _set_title(slide, t("deck_sources_title", spec.lang))
+    lines = list(spec.sources) or [t("deck_source", spec.lang)]
     _text(
         slide,
         MARGIN,
@@ -607,7 +637,6 @@ def _offered(recipe: Recipe) -> bool:
 def section_choices(lang: str = "zh") -> dict[str, str]:
     """Section key → label for the fixed sections (overview and the five projects)."""
     from data_pipeline import reference
-    from reporting.i18n import t
 
     out = {"overview": t("nav_overview", lang)}
     for p in reference.projects():
@@ -674,7 +703,6 @@ def build_spec(
     (the dashboard passes its cached `ui.ask`; questions are metrics functions); `filters` is a metrics.Filters
     (with the user's scope); `sections` as parse_sections. Every chart is the dashboard's own chart spec."""
     from data_pipeline import reference
-    from reporting.i18n import t
 
     ask = source if callable(source) else recipes.direct(source)
     info = ask(metrics.info)
@@ -685,7 +713,7 @@ def build_spec(
         dim, _, code = key.partition(":")
         if code:
             section_ctx = ctx.focus(dim, code)
-            label = f"{t(dim, lang)}：{recipes.names(dim, lang).get(code, code)}"
+            label = t("label_plain", lang, label=t(f"col_{dim}", lang), value=recipes.names(dim, lang).get(code, code))
             chosen = RECIPES[dim]
         else:
             section_ctx, label, chosen = ctx, labels[key], RECIPES[key]
@@ -695,15 +723,16 @@ def build_spec(
     headline = sorted((row for row in reference.indicators() if row.headline), key=lambda r: (r.project, r.headline))
     kpis = ask(metrics.kpis, filters, tuple(r.code for r in headline))
     return DeckSpec(
-        title=title or "泰安市总工会“五大工程”工作简报",
+        title=title or t("deck_title", lang),
         scope=ctx.scope(),
         data_date=ctx.data_date,
-        footer=f"筛选：{ctx.scope()} ｜ {ctx.data_date}",
+        footer=_footer_text(ctx.scope(), ctx.data_date, lang),
         sections=tuple(built),
-        kpi_rows=_kpi_rows(kpis, headline),
+        kpi_rows=_kpi_rows(kpis, headline, lang),
         kpi_takeaway=takeaways.status_summary(kpis, lang),
-        sources=tuple(_sources(ask, info, ctx.data_date)),
+        sources=tuple(_sources(ask, info, ctx.data_date, lang)),
         is_demo=_truthy(info.get("is_demo")),
+        lang=lang,
     )
 
 
@@ -711,12 +740,9 @@ def _truthy(value: object) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "t")
 
 
-def _kpi_rows(kpis: pd.DataFrame, headline: list) -> pd.DataFrame:
-    from reporting import format as fmt
-    from reporting.i18n import code_label
-
+def _kpi_rows(kpis: pd.DataFrame, headline: list, lang: str = "zh") -> pd.DataFrame:
     by_code = kpis.set_index("indicator") if not kpis.empty else pd.DataFrame()
-    against = "较" + AGAINST[kpis["basis"].iloc[0] if not kpis.empty else "quarter"]
+    against = t(f"vs_{kpis['basis'].iloc[0] if not kpis.empty else 'quarter'}", lang)
     rows = []
     for r in headline:
         k = by_code.loc[r.code] if r.code in by_code.index else None
@@ -725,27 +751,28 @@ def _kpi_rows(kpis: pd.DataFrame, headline: list) -> pd.DataFrame:
             return k[col] if k is not None and col in k.index else None
 
         hidden = bool(get("suppressed"))
+        unit = r.unit_en if lang == "en" else r.unit_zh
         rows.append(
             {
-                "指标": r.name_zh,
-                "所属工程": _project_short(r.project),
-                "本期": fmt.SMALL_TEXT if hidden else fmt.value(get("value"), r.unit_zh, r.decimals),
-                against: "—" if hidden else fmt.change(get("change"), r.unit_zh, r.decimals) or "—",
-                "应完成": fmt.value(get("expected"), r.unit_zh, r.decimals),
-                "年度目标": fmt.value(get("target"), r.unit_zh, r.decimals),
-                "进度": code_label("judgement", get("status"), "zh"),
+                t("col_indicator", lang): r.name_en if lang == "en" else r.name_zh,
+                t("col_project", lang): _project_short(r.project, lang),
+                t("deck_col_now", lang): fmt.SMALL_TEXT if hidden else fmt.value(get("value"), unit, r.decimals, lang),
+                against: "—" if hidden else fmt.change(get("change"), unit, r.decimals, lang) or "—",
+                t("expected", lang): fmt.value(get("expected"), unit, r.decimals, lang),
+                t("year_target", lang): fmt.value(get("target"), unit, r.decimals, lang),
+                t("status", lang): code_label("judgement", get("status"), lang),
             }
         )
     return pd.DataFrame(rows)
 
 
-def _project_short(project: int) -> str:
+def _project_short(project: int, lang: str = "zh") -> str:
     from data_pipeline import reference
 
-    return next(p.short_zh for p in reference.projects() if p.project == project)
+    return next((p.short_en if lang == "en" else p.short_zh) for p in reference.projects() if p.project == project)
 
 
-def _sources(ask, info: dict, data_date: str) -> list[str]:
+def _sources(ask, info: dict, data_date: str, lang: str = "zh") -> list[str]:
     from data_pipeline import reference
 
     lines = []
@@ -753,25 +780,24 @@ def _sources(ask, info: dict, data_date: str) -> list[str]:
         manifest = ask(metrics.manifest)
     except Exception:  # noqa: BLE001 - the closing slide still lists what it can
         manifest = pd.DataFrame()
-    titles = {d.dataset: d.title_zh for d in reference.datasets()}
+    titles = {d.dataset: (d.title_en if lang == "en" else d.title_zh) for d in reference.datasets()}
     if not manifest.empty and "status" in manifest.columns:
         loaded = manifest[manifest["status"] == "loaded"]
         for dataset, rows in loaded.groupby("dataset", sort=True):
             latest = pd.to_datetime(rows["loaded_at"]).max() if "loaded_at" in rows.columns else None
-            when = f"，最近导入 {latest:%Y-%m-%d}" if latest is not None and not pd.isna(latest) else ""
-            lines.append(f"{titles.get(dataset, dataset)}：{len(rows)}个报送文件{when}")
-    if not lines:
-        lines.append("数据来源：各县市区总工会按季度报送的统计报表")
-    else:
-        lines.insert(0, "数据来源：各县市区总工会按季度报送的统计报表（已入库文件）")
+            when = (
+                t("deck_latest", lang, when=f"{latest:%Y-%m-%d}") if latest is not None and not pd.isna(latest) else ""
+            )
+            lines.append(t("deck_files", lang, title=titles.get(dataset, dataset), n=len(rows), when=when))
+    lines.insert(0, t("deck_source_loaded" if lines else "deck_source", lang))
     built = info.get("built_at")
-    lines.append(f"{data_date}" + (f"；数据仓库生成于 {str(built)[:16].replace('T', ' ')}" if built else ""))
+    lines.append(f"{data_date}" + (t("deck_built", lang, when=str(built)[:16].replace("T", " ")) if built else ""))
     quarantined = info.get("rows_quarantined")
     if quarantined not in (None, "", "0", 0):
-        lines.append(f"未通过校验而隔离的数据行：{quarantined}行（详见看板“数据说明”页）")
-    lines.append("口径：比率按分子、分母分别汇总后计算；存量指标取所选范围最后一个季度；指标定义见看板“数据说明”页")
+        lines.append(t("deck_quarantined", lang, n=quarantined))
+    lines.append(t("deck_method", lang))
     if _truthy(info.get("is_demo")):
-        lines.append("本材料使用模拟数据，仅供演示，数字不代表真实情况")
+        lines.append(t("deck_demo", lang))
     return lines
 
 
@@ -782,6 +808,7 @@ def build_deck(
     *,
     progress: Callable[[str], None] | None = None,
     with_zip: bool = False,
+    lang: str = "zh",
 ) -> tuple[DeckSpec, Briefing]:
     """The browser starts while the query layer answers; then all images in that one session, then the files."""
     say = progress or (lambda _message: None)
@@ -790,8 +817,8 @@ def build_deck(
     except export.ChromeNotFound:
         session = None
     try:
-        say("正在查询数据…")
-        spec = build_spec(source, filters, sections)
+        say(t("deck_querying", lang))
+        spec = build_spec(source, filters, sections, lang=lang)
         return spec, render_deck(spec, progress=say, with_zip=with_zip, session=session)
     finally:
         if session is not None:

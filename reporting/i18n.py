@@ -41,6 +41,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "data_through_label": ("数据截至", "Data through"),
     "label_value": ("**{label}**：{value}", "**{label}:** {value}"),
+    "label_plain": ("{label}：{value}", "{label}: {value}"),
     # filters
     "filters": ("筛选条件", "Filters"),
     "year": ("年度", "Year"),
@@ -288,6 +289,55 @@ STRINGS: dict[str, tuple[str, str]] = {
     "brief_pptx": ("演示文稿 PPTX", "Slides PPTX"),
     "brief_zip": ("图表 PNG（ZIP）", "Chart images PNG (ZIP)"),
     "brief_xlsx": ("数据工作簿 XLSX", "Data workbook XLSX"),
+    # the briefing deck
+    "deck_title": ("泰安市总工会“五大工程”工作简报", "Tai'an Federation of Trade Unions: Five Projects briefing"),
+    "filters_label": ("筛选：{scope}", "Filters: {scope}"),
+    "deck_made_on": ("制作日期：{when}", "Made on {when}"),
+    "deck_demo": (
+        "本材料使用模拟数据，仅供演示，数字不代表真实情况",
+        "Demo data, for demonstration only: the numbers are not real",
+    ),
+    "deck_kpi_title": ("重点指标完成情况", "Headline indicators against what was due"),
+    "deck_kpi_empty": ("所选范围内暂无重点指标数据。", "No headline indicator data in the selected range."),
+    "deck_chart_empty": ("所选范围内没有该图表的数据。", "No data for this chart in the selected range."),
+    "deck_no_browser": (
+        "（服务器未找到浏览器，图表以数据表代替）",
+        "(No browser on the server: the chart is shown as a table)",
+    ),
+    "deck_no_browser_more": (
+        "（服务器未找到浏览器，图表以数据表代替；共{more}行，此处列出前{shown}行，完整数据见数据工作簿）",
+        "(No browser on the server: the chart is shown as a table; the first {shown} of {more} rows, "
+        "all of them in the data workbook)",
+    ),
+    "deck_sources_title": ("数据来源与说明", "Sources and notes"),
+    "deck_source": (
+        "数据来源：各县市区总工会按季度报送的统计报表",
+        "Source: the county unions' quarterly statistical returns",
+    ),
+    "deck_source_loaded": (
+        "数据来源：各县市区总工会按季度报送的统计报表（已入库文件）",
+        "Source: the county unions' quarterly statistical returns (the files loaded)",
+    ),
+    "deck_files": ("{title}：{n}个报送文件{when}", "{title}: {n} files{when}"),
+    "deck_latest": ("，最近导入 {when}", ", last loaded {when}"),
+    "deck_built": ("；数据仓库生成于 {when}", "; warehouse built {when}"),
+    "deck_quarantined": (
+        "未通过校验而隔离的数据行：{n}行（详见看板“数据说明”页）",
+        "Rows quarantined by the checks: {n} (see the dashboard's “About the data” page)",
+    ),
+    "deck_method": (
+        "口径：比率按分子、分母分别汇总后计算；存量指标取所选范围最后一个季度；指标定义见看板“数据说明”页",
+        "Method: rates are summed numerators ÷ summed denominators; levels are the last quarter of the range; "
+        "definitions on the dashboard's “About the data” page",
+    ),
+    "deck_col_now": ("本期", "This period"),
+    "vs_quarter": ("较上季度", "vs previous quarter"),
+    "vs_year": ("较上年同期", "vs same period last year"),
+    "col_category": ("类别", "Category"),
+    "deck_querying": ("正在查询数据…", "Querying the data…"),
+    "deck_rendering": ("正在生成 {n} 张图片（一个浏览器会话）…", "Rendering {n} images (one browser session)…"),
+    "deck_image_progress": ("图片 {done}/{total}", "Image {done}/{total}"),
+    "deck_writing": ("正在写入演示文稿…", "Writing the slides…"),
     # data page
     "freshness": ("数据新鲜度", "Freshness"),
     "manifest_heading": ("已加载文件清单", "Files loaded"),

@@ -167,8 +167,7 @@ class ChartSpec:
     @property
     def header_lines(self) -> tuple[str, ...]:
         """What a file says above the data: title, filters, data date, and notes."""
-        filters = f"筛选：{self.scope}" if self.lang == "zh" else f"Filters: {self.scope}"
-        return (self.title, filters, self.data_date, *self.notes)
+        return (self.title, t("filters_label", self.lang, scope=self.scope), self.data_date, *self.notes)
 
     def table(self) -> pd.DataFrame:
         """The data as drawn, ready to paste: headers in the user's language with their units, no internal
