@@ -6,9 +6,9 @@ import ui
 from data_pipeline import reference
 from reporting.i18n import t
 
-st.set_page_config(page_title=t("app_title"), page_icon=":material/insights:", layout="wide")
+lang = ui.lang()  # read from the link before anything is drawn, so the navigation is in that language at once
+st.set_page_config(page_title=t("app_title", lang), page_icon=":material/insights:", layout="wide")
 
-lang = ui.lang()
 PROJECT_ICONS = {
     "ideology": ":material/flag:",
     "skills": ":material/school:",

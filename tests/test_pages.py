@@ -101,7 +101,7 @@ def test_every_page_renders_in_chinese_without_errors(tiny_warehouse, monkeypatc
     at = open_app(tiny_warehouse, monkeypatch, page)
     assert_clean(at)
     assert at.title[0].value == TITLES[page]
-    assert at.sidebar.selectbox(key="year").value == 2024
+    assert at.sidebar.selectbox(key="year_zh").value == 2024
 
 
 def test_overview_cards_equal_the_query_layer(tiny_warehouse, monkeypatch):
@@ -113,8 +113,8 @@ def test_overview_cards_equal_the_query_layer(tiny_warehouse, monkeypatch):
 def test_overview_link_with_county_and_chain(tiny_warehouse, monkeypatch):
     at = open_app(tiny_warehouse, monkeypatch, year="2024", county="xintai", chain="C10")
     assert_clean(at)
-    assert at.sidebar.multiselect(key="county").value == ["xintai"]
-    assert at.sidebar.multiselect(key="chain").value == ["C10"]
+    assert at.sidebar.multiselect(key="county_zh").value == ["xintai"]
+    assert at.sidebar.multiselect(key="chain_zh").value == ["C10"]
     codes = headline_codes(tiny_warehouse)
     assert shown_metrics(at) == expected_cards(
         tiny_warehouse, default_filters(tiny_warehouse, counties=("xintai",), chains=("C10",)), codes, compact=True

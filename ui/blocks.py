@@ -376,12 +376,13 @@ def manifest_table(view: View) -> None:
         if frame.empty:
             empty_note(tr("manifest_heading"))
             return
-        st.dataframe(
-            _labelled(_readable(frame, view.lang), MANIFEST_LABELS, view.lang),
-            hide_index=True,
-            width="stretch",
-            key="manifest",
-        )
+        with st.container(key="user_files"):  # the users' own file names (user data, shown as written)
+            st.dataframe(
+                _labelled(_readable(frame, view.lang), MANIFEST_LABELS, view.lang),
+                hide_index=True,
+                width="stretch",
+                key="manifest",
+            )
 
 
 def quarantine_table(view: View, limit: int = 1000) -> None:
@@ -392,12 +393,13 @@ def quarantine_table(view: View, limit: int = 1000) -> None:
             st.success(tr("no_quarantine"), icon=":material/check_circle:")
             return
         st.caption(tr("quarantine_shown", n=len(frame)))
-        st.dataframe(
-            _labelled(_readable(frame, view.lang), QUARANTINE_LABELS, view.lang),
-            hide_index=True,
-            width="stretch",
-            key="quarantine",
-        )
+        with st.container(key="user_rows"):  # file names, the files' own headers and values (user data)
+            st.dataframe(
+                _labelled(_readable(frame, view.lang), QUARANTINE_LABELS, view.lang),
+                hide_index=True,
+                width="stretch",
+                key="quarantine",
+            )
 
 
 def dictionary_table(view: View) -> None:

@@ -263,13 +263,31 @@ def _sync_url(f: Filters, language: str, periods: Sequence[tuple[int, int]], yea
             del st.query_params[key]
 
 
+def _widget(name: str, language: str, value: object) -> str:
+    """The key of the sidebar widget that shows `name` in `language`, holding the view's value before it is drawn.
+
+    The view (year, quarter, county, chain) lives in session state under its own name; each language draws its
+    own widgets (`year_zh`, `year_en` …). Streamlit remembers a widget's value by its option labels, so a widget
+    kept across a language switch would lose 新泰市 once its label became "Xintai City"; a click on a chart, the
+    clear buttons and a link change the view, and the widget follows here."""
+    key = f"{name}_{language}"
+    if key not in st.session_state or st.session_state[key] != value:
+        st.session_state[key] = value
+    return key
+
+
+def _keep(name: str, key: str) -> None:
+    """on_change: the widget's new value becomes the view's."""
+    st.session_state[name] = st.session_state[key]
+
+
 def sidebar(periods: Sequence[tuple[int, int]]) -> Filters | None:
     """Draw the shared filters in the sidebar and return them (None when there is no quarter with data).
 
-    The link's parameters seed the widgets once per session, then the widgets write the view back into the
-    address bar (by hand, not `bind`: bound widgets accept only their option labels, `2026年`, not `2026`).
-    The quarter range defaults to the quarters of the latest year that have data, and is kept when the year
-    changes, so the current year compares like with like against the same span of the previous year."""
+    The link's parameters seed the view once per session, then the view is written back into the address bar
+    (by hand, not `bind`: bound widgets accept only their option labels, `2026年`, not `2026`). The quarter
+    range defaults to the quarters of the latest year that have data, and is kept when the year changes, so the
+    current year compares like with like against the same span of the previous year."""
     years = sorted({int(y) for y, _ in periods}, reverse=True)
     language = lang()
     with st.sidebar:
@@ -287,34 +305,40 @@ def sidebar(periods: Sequence[tuple[int, int]]) -> Filters | None:
             st.info(tr("no_periods"))
             return None
         _seed_from_link(years, periods)
-        year = st.selectbox(
+        key = _widget("year", language, st.session_state["year"])
+        st.selectbox(
             tr("year"),
             list(years),
             format_func=lambda y: f"{y}年" if language == "zh" else str(y),
-            key="year",
-            persist_state="session",
+            key=key,
+            on_change=_keep,
+            args=("year", key),
         )
-        q_from, q_to = st.select_slider(
+        key = _widget("quarter", language, tuple(st.session_state["quarter"]))
+        st.select_slider(
             tr("quarter"),
             options=[1, 2, 3, 4],
-            value=tuple(st.session_state["quarter"]),  # a pair: a range slider (the state holds the value)
+            value=tuple(st.session_state["quarter"]),  # a pair: a range slider
             format_func=lambda q: f"Q{q}",
-            key="quarter",
-            persist_state="session",
+            key=key,
+            on_change=_keep,
+            args=("quarter", key),
         )
-        st.caption(fmt.quarter_range(int(year), q_from, q_to, language))
+        f = current()
+        st.caption(fmt.quarter_range(f.year, f.quarter_from, f.quarter_to, language))
         for dim in DIMENSIONS:
             options = names(dim)
+            key = _widget(dim, language, list(st.session_state[dim]))
             st.multiselect(
                 tr(dim),
                 list(options),
                 format_func=lambda c, o=options: o.get(c, c),
-                key=dim,
+                key=key,
+                on_change=_keep,
+                args=(dim, key),
                 placeholder=tr(f"placeholder_{dim}"),
                 select_all=False,  # empty already means all; Enter should pick one match, not every fuzzy match
-                persist_state="session",
             )
-        f = current(int(year), (q_from, q_to))
         _sync_url(f, language, periods, years)
         if f.counties or f.chains:
             st.button(tr("clear_filters"), on_click=clear_dimensions, icon=":material/filter_alt_off:")
@@ -322,7 +346,7 @@ def sidebar(periods: Sequence[tuple[int, int]]) -> Filters | None:
 
 
 def current(year: int | None = None, quarters: tuple[int, int] | None = None) -> Filters:
-    """The filters in force, from the widgets' session state."""
+    """The filters in force: the view in session state (what the sidebar shows)."""
     year = int(year if year is not None else st.session_state["year"])
     q_from, q_to = quarters or tuple(st.session_state.get("quarter", (1, 4)))
     return Filters(
