@@ -82,7 +82,9 @@ def _whole_ticks(fig: go.Figure, axis: str, values: pd.Series, unit: str) -> Non
 
 
 def _texts(values: pd.Series, unit: str, decimals: int, lang: str, hidden: pd.Series | None = None) -> list[str]:
-    """Value labels; a hidden (small-cell) value shows "<5", a place without data says so."""
+    """Value labels; a hidden (small-cell) value shows "<5", a place without data says so. A long unit
+    (10,000 yuan) is left to the subtitle, so labels stay legible beside their bars."""
+    unit = "" if len(unit) > 6 else unit
     out = [t("no_data_chart", lang) if pd.isna(v) else fmt.value(v, unit, decimals, lang) for v in values]
     if hidden is not None:
         out = [fmt.SMALL_TEXT if bool(h) else text for h, text in zip(hidden, out, strict=True)]
@@ -177,7 +179,8 @@ def ranking(
     tick beside the bar. Columns: key, name_zh (name_en), value; optional target, status, suppressed ("<5")."""
     if frame.empty:
         return empty(title, subtitle, lang, mode)
-    data = frame.assign(_label=_label_column(frame, lang)).sort_values("value", ascending=True, na_position="first")
+    labels = [wrap_label(n, 7 if lang == "zh" else 16) for n in _label_column(frame, lang)]  # room for the bars
+    data = frame.assign(_label=labels).sort_values("value", ascending=True, na_position="first")
     has_target = bool("target" in data.columns and data["target"].notna().any())
     texts = _texts(data["value"], unit, decimals, lang, _hidden(data))
     fig = go.Figure(
@@ -206,7 +209,7 @@ def ranking(
                 hovertemplate=t("year_target", lang) + _colon(lang) + "%{x}<extra></extra>",
             )
         )
-    height = max(260, 90 + 28 * len(data))
+    height = max(260, 90 + (36 if any("<br>" in n for n in labels) else 28) * len(data))
     fig.update_layout(showlegend=has_target, bargap=0.3)
     _band_clicks(fig, "y")
     values = pd.concat([data["value"], data["target"]]) if has_target else data["value"]
@@ -246,9 +249,12 @@ def heatmap(
         return empty(title, subtitle, lang, mode)
     counties, chains = _names(lang, "county"), _names(lang, "chain")
     chains = {c: wrap_label(n, 7 if lang == "zh" else 18) for c, n in chains.items()}
-    counties = {c: wrap_label(n, 5 if lang == "zh" else 12) for c, n in counties.items()}
-    county_order = [c for c in counties if c in set(frame["county"])]
-    chain_order = [c for c in chains if c in set(frame["chain"])]
+    # a chain or county with nothing anywhere is left out (blank cells inside the grid stay, with their note)
+    present = frame.loc[frame["value"].notna() | (frame["suppressed"].astype(bool) if "suppressed" in frame else False)]
+    county_order = [c for c in counties if c in set(present["county"])]
+    chain_order = [c for c in chains if c in set(present["chain"])]
+    if not county_order or not chain_order:
+        return empty(title, subtitle, lang, mode)
     grid = frame.pivot_table(index="chain", columns="county", values="value", aggfunc="first")
     grid = grid.reindex(index=chain_order, columns=county_order)
     z = grid.to_numpy(dtype=float)
@@ -544,7 +550,7 @@ def tile_grid(
         i, j = int(r["grid_row"]) - 1, int(r["grid_col"]) - 1
         z[i][j] = None if pd.isna(r["value"]) else float(r["value"])
         shown = fmt.SMALL_TEXT if hidden is not None and hidden.iloc[n] else fmt.value(r["value"], unit, decimals, lang)
-        text[i][j] = f"<b>{wrap_label(r['_label'], 5 if lang == 'zh' else 12)}</b><br>{shown}"
+        text[i][j] = f"<b>{wrap_label(r['_label'], 5 if lang == 'zh' else 9, lines=4)}</b><br>{shown}"
         places[(i, j)] = (str(r["key"]), f"{r['_label']}{_colon(lang)}{shown}")
     # every grid position answers a click; an empty one carries no code, so it filters nothing
     cells = [(i, j) for i in range(rows) for j in range(cols)]
@@ -560,9 +566,9 @@ def tile_grid(
                 z=z,
                 text=text,
                 texttemplate="%{text}",
-                textfont={"size": 12},
+                textfont={"size": 11},
                 colorscale=[list(stop) for stop in theme.SEQUENTIAL],
-                colorbar={"title": {"text": unit}, "thickness": 12, "exponentformat": "none"},
+                showscale=False,  # every tile says its value; the unit is in the subtitle
                 hoverinfo="skip",
                 xgap=4,
                 ygap=4,
@@ -572,23 +578,32 @@ def tile_grid(
     )
     _grid_clicks(fig)
     fig.update_xaxes(visible=False, range=[-0.5, cols - 0.5])
-    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", scaleratio=0.6)
+    fig.update_yaxes(visible=False, autorange="reversed")  # tiles fill the width: a phone gets readable ones
     return _finish(fig, title, subtitle, mode, 380)
 
 
-def wrap_label(label: str, width: int) -> str:
-    """A long place name on two lines (at a space in English, in the middle in Chinese), for tiles and ticks."""
+def wrap_label(label: str, width: int, lines: int = 2) -> str:
+    """A long place name on up to `lines` lines (at spaces in English; two lines in Chinese, split at 及/和/与 or in
+    the middle), for tiles and ticks."""
     if len(label) <= width:
         return label
-    if " " in label:
+    if " " in label and lines == 2:
         words, first = label.split(" "), ""
         while words and len(first) + len(words[0]) <= max(width, len(label) // 2):
             first = f"{first} {words.pop(0)}".strip()
         return f"{first}<br>{' '.join(words)}" if first and words else label
+    if " " in label:
+        words, rows = label.split(" "), [""]
+        for word in words:
+            if rows[-1] and len(rows[-1]) + 1 + len(word) > width and len(rows) < lines:
+                rows.append(word)
+            else:
+                rows[-1] = f"{rows[-1]} {word}".strip()
+        return "<br>".join(rows)
     # Chinese: at 及/和/与 when that balances the lines (输变电装备<br>及电线电缆), else in the middle
     cuts = [i for i, ch in enumerate(label) if ch in "及和与" and 0 < i < len(label) - 1]
     cuts = [c for i in cuts for c in (i, i + 1)] or [(len(label) + 1) // 2]
-    cut = min(cuts, key=lambda c: (max(c, len(label) - c), -c))
+    cut = min(cuts, key=lambda c: (max(c, len(label) - c), c))
     return f"{label[:cut]}<br>{label[cut:]}"
 
 

@@ -42,6 +42,14 @@ def number(value: object, decimals: int = 0, lang: str = "zh") -> str:
     return f"{v:,.{decimals}f}"
 
 
+def short(value: object, decimals: int = 0, lang: str = "zh") -> str:
+    """A number for a narrow card: 26.4万 / 1.2亿 in Chinese (as `number`), 263.8k / 1.2m in English."""
+    if lang == "zh" or _missing(value) or abs(float(value)) < 1e5:  # type: ignore[arg-type]
+        return number(value, decimals, lang)
+    v = float(value)  # type: ignore[arg-type]
+    return f"{v / 1e6:,.1f}m" if abs(v) >= 1e6 else f"{v / 1e3:,.1f}k"
+
+
 def value(value: object, unit: str, decimals: int = 0, lang: str = "zh") -> str:
     """A value with its unit: 85.3%, 1.25万人, 312.5万元 (units as in the catalogue)."""
     if _missing(value):

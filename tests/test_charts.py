@@ -128,6 +128,20 @@ def test_tile_grid_places_counties_on_their_grid():
     assert cells[(1, 1)] == ""  # an empty grid position filters nothing
 
 
+def test_heatmap_leaves_out_chains_and_counties_with_nothing_anywhere():
+    frame = pd.DataFrame(
+        {
+            "county": ["taishan", "xintai", "taishan", "feicheng"],
+            "chain": ["C01", "C10", "C02", "C03"],
+            "value": [80.0, 90.0, None, None],
+            "suppressed": [False, False, False, True],
+        }
+    )
+    fig = charts.heatmap(frame, title=TITLE, subtitle=SUB, unit="%")
+    assert list(fig.data[0].x) == ["泰山区", "新泰市", "肥城市"]  # 肥城市's only cell is hidden, not empty
+    assert list(fig.data[0].y) == ["汽车及零部件", "矿山装备<br>及工程机械", "医药及医疗器械"]  # no 输变电 row
+
+
 def test_heatmap_outlines_the_selected_cells():
     frame = pd.DataFrame(
         {"county": ["taishan", "xintai", "taishan"], "chain": ["C01", "C01", "C10"], "value": [80.0, 90.0, 70.0]}

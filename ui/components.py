@@ -109,16 +109,19 @@ def definition(row: pd.Series, *, key: str) -> None:
 STATUS_BADGE = {"ahead": "green", "on_track": "green", "behind": "red", "not_yet_due": "gray", "no_data": "gray"}
 
 
-def card_unit(row: pd.Series, language: str, *, compact: bool = False) -> tuple[str, str]:
-    """(unit shown after the numbers on a card, unit added to the card's name). Counts drop their unit on a
-    compact card (the name says what is counted); a long unit (10,000 yuan) goes beside the name, so the value
-    fits the card."""
+CARD_WIDTH = 170  # two cards side by side on a 390 px phone, five in a row on a desktop
+
+
+def card_unit(row: pd.Series, language: str) -> tuple[str, str]:
+    """(unit after the numbers on a card, unit beside the card's name). A card's value is big and its width fixed,
+    so only a percent sign follows it: a count drops its unit (the name says what is counted: 疗休养人次), any
+    other unit (万元, 10,000 yuan) goes beside the name."""
     unit = row["unit_zh"] if language == "zh" else row["unit_en"]
-    if compact and row["unit_zh"] in COUNT_UNITS:
+    if unit == "%" or not unit:
+        return unit, ""
+    if row["unit_zh"] in COUNT_UNITS:
         return "", ""
-    if len(unit) > 6:
-        return "", unit
-    return unit, ""
+    return "", unit
 
 
 def kpi_card(
@@ -137,11 +140,12 @@ def kpi_card(
     full card. The change is grey: on a card, as everywhere, only the status badge uses red ("behind")."""
     language = lang()
     decimals = int(row["decimals"])
-    shown_unit, name_unit = card_unit(row, language, compact=compact)
+    shown_unit, name_unit = card_unit(row, language)
     name = row[f"name_{language}"]
     value = kpi["value"] if kpi is not None else None
     hide = kpi is not None and bool(kpi.get("suppressed"))
     delta = fmt.change(kpi["change"], shown_unit, decimals, language) if kpi is not None and not hide else None
+    text = fmt.SMALL_TEXT if hide else fmt.short(value, decimals, language) if not shown_unit else None
     with st.container(border=True, width=width, key=f"card_{key}"):
         label = (
             f"{name}（{name_unit}）"
@@ -153,7 +157,7 @@ def kpi_card(
         st.markdown(f"**{label}**" if not compact else label, help=row[f"definition_{language}"])
         st.metric(
             name,
-            fmt.SMALL_TEXT if hide else fmt.value(value, shown_unit, decimals, language),
+            text or fmt.value(value, shown_unit, decimals, language),
             delta=delta,
             delta_color="off",
             chart_data=list(spark) if spark is not None and len(spark) > 1 and not hide else None,
@@ -195,17 +199,15 @@ def kpi_row(
     *,
     key: str,
     caption: str | None = None,
-    per_row: int = 4,
 ) -> None:
-    """Cards for every catalogue row given, in order: `per_row` to a row."""
+    """Cards for every catalogue row given, in order, wrapping to the width."""
     by_code = kpis.set_index("indicator") if not kpis.empty else pd.DataFrame()
-    rows = [row for _, row in catalogue.iterrows()]
-    for start in range(0, len(rows), per_row):
-        for column, row in zip(st.columns(per_row, gap="small"), rows[start : start + per_row], strict=False):
+    # one wrapping row: as many cards as fit (four or five on a desktop, two on a phone), never one per screen row
+    with st.container(horizontal=True, gap="small", key=f"{key}_cards"):
+        for _, row in catalogue.iterrows():
             code = row["code"]
             kpi = by_code.loc[code] if code in by_code.index else None
-            with column:
-                kpi_card(row, kpi, _sparks(trend, code), key=f"{key}_{code}", width="stretch")
+            kpi_card(row, kpi, _sparks(trend, code), key=f"{key}_{code}", width=CARD_WIDTH)
     st.caption(caption or tr("change_note"))
 
 
