@@ -190,8 +190,7 @@ def ranking(
             orientation="h",
             marker_color=status_colours(data, highlight),
             text=texts,
-            textposition="outside",
-            cliponaxis=False,
+            textposition="none",  # drawn beside the bar and its target tick instead (below), never under the tick
             customdata=data["key"],
             name=t("actual", lang),
             hovertemplate="%{y}" + _colon(lang) + "%{text}<extra></extra>",
@@ -215,12 +214,29 @@ def ranking(
     values = pd.concat([data["value"], data["target"]]) if has_target else data["value"]
     if unit == "%":
         span, cut = _rate_range(values)
+        start = span[0]
         fig.update_xaxes(range=[span[0], span[1] + 12], ticksuffix="%", title=_axis_note(span, cut, lang))
     else:
         top = float(values.max(skipna=True) or 0)
-        fig.update_xaxes(range=[0, top * 1.22 or 1])
+        start = 0.0
+        fig.update_xaxes(range=[0, top * 1.3 or 1])
         _whole_ticks(fig, "x", pd.Series([top]), unit)
         _value_axis(fig, "x", values, unit, lang)
+    ends = data["value"].astype(float)
+    if has_target:
+        ends = pd.concat([ends, data["target"].astype(float)], axis=1).max(axis=1)
+    fig.add_trace(
+        go.Scatter(
+            x=ends.fillna(start).clip(lower=start),
+            y=data["_label"],
+            mode="text",
+            text=[f" {t}" for t in texts],
+            textposition="middle right",
+            cliponaxis=False,
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
     return _finish(fig, title, subtitle, mode, height)
 
 
@@ -456,14 +472,17 @@ def target_progress(
             orientation="h",
             marker_color=status_colours(data),
             text=[fmt.percent(v) for v in data["progress"]],
-            textposition="auto",
+            # at the start of the bar, clear of the 100 % line that ends most of them
+            textposition="inside",
+            insidetextanchor="start",
+            textfont={"size": 12, "color": "#ffffff"},
             customdata=hover,
             hovertemplate="%{y}" + _colon(lang) + "%{text}" + _paren("%{customdata}", lang) + "<extra></extra>",
         )
     )
     fig.add_vline(x=100, line={"dash": "dash", "color": theme.TARGET, "width": 2})
     fig.update_xaxes(range=[0, 155], ticksuffix="%", title=t("progress_due", lang))
-    return _finish(fig, title, subtitle, mode, max(280, 80 + 30 * len(data)))
+    return _finish(fig, title, subtitle, mode, max(280, 80 + 34 * len(data)))
 
 
 def target_vs_actual(

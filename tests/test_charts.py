@@ -38,6 +38,14 @@ def test_ranking_sorts_puts_codes_in_customdata_and_draws_targets():
     assert fig.layout.xaxis.range[0] == 70 and "70%" in fig.layout.xaxis.title.text
 
 
+def test_ranking_value_labels_sit_beyond_the_bar_and_its_target_tick():
+    fig = charts.ranking(_ranking_frame(), title=TITLE, subtitle=SUB, unit="%", decimals=1)
+    labels = fig.data[-1]
+    assert labels.mode == "text" and fig.data[0].textposition == "none"
+    assert list(labels.x) == [90.0, 88.2, 91.5]  # 泰山区 84.0 is behind its 90 target: its label starts at 90
+    assert [t.strip() for t in labels.text] == ["84.0%", "88.2%", "91.5%"]
+
+
 def test_ranking_hidden_cells_show_small_text_and_no_bar():
     frame = _ranking_frame().assign(value=[91.5, None, 88.2], suppressed=[False, True, False])
     fig = charts.ranking(frame, title=TITLE, subtitle=SUB, unit="%", decimals=1)
