@@ -203,3 +203,18 @@ def test_a_republished_warehouse_is_noticed(tiny_warehouse, tmp_path, monkeypatc
     os.replace(staged, db)
     after = shown_metrics(open_app(db, monkeypatch, "service"))["入会率"]
     assert before != "0.0%" and after == "0.0%"
+
+
+def test_a_plain_link_opens_its_view_and_junk_is_named_in_one_sentence(tiny_warehouse, monkeypatch):
+    at = open_app(tiny_warehouse, monkeypatch, "service", year="2024", quarter="2-3", county="新泰市", lang="en")
+    assert_clean(at)
+    assert at.sidebar.selectbox(key="year_en").value == 2024
+    assert at.sidebar.select_slider(key="quarter_en").value == (2, 3)
+    assert at.sidebar.multiselect(key="county_en").value == ["xintai"]
+    assert at.title[0].value == "Service capacity"
+    assert at.query_params["county"] in ("xintai", ["xintai"])  # the address bar holds codes, not names
+
+    at = open_app(tiny_warehouse, monkeypatch, "service", year="1999", quarter="Q9", chain="C10")
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["链接中有无法识别的参数（year=1999、quarter=Q9），已按默认值显示。"]
+    assert at.sidebar.selectbox(key="year_zh").value == 2024 and at.sidebar.multiselect(key="chain_zh").value == ["C10"]
