@@ -215,7 +215,11 @@ def ranking(
     if unit == "%":
         span, cut = _rate_range(values)
         start = span[0]
-        fig.update_xaxes(range=[span[0], span[1] + 12], ticksuffix="%", title=_axis_note(span, cut, lang))
+        step = 10 if 100 - start <= 60 else 20
+        ticks = list(range(int(start), 101, step))  # the room right of 100 % holds labels, not a 110 % tick
+        fig.update_xaxes(
+            range=[span[0], span[1] + 12], tickvals=ticks, ticksuffix="%", title=_axis_note(span, cut, lang)
+        )
     else:
         top = float(values.max(skipna=True) or 0)
         start = 0.0

@@ -17,7 +17,7 @@ from reporting import format as fmt
 from reporting import spec as recipes
 from reporting.i18n import code_label
 from ui import data
-from ui.components import chart, empty_note, headline_grid, kpi_row, section
+from ui.components import CARD_WIDTH, chart, empty_note, headline_grid, kpi_row, section
 from ui.filters import lang, names, tr
 from ui.layout import Renderer, View, header, project_rows
 
@@ -340,13 +340,12 @@ def freshness(view: View) -> None:
         (tr("last_loaded"), str(info.get("last_loaded_at") or "—")[:16].replace("T", " ")),
         (tr("data_through_label"), fmt.period(info.get("data_through"), view.lang)),
     )
-    with st.container(border=True, horizontal=True, gap="large"):
+    with st.container(border=True, horizontal=True, gap="medium"):
         for label, value in facts:
             st.markdown(tr("label_value", label=label, value=value), width="content")
     with st.container(horizontal=True):
-        st.metric(tr("files_loaded"), fmt.number(info.get("files_loaded")), border=True, width=200)
-        st.metric(tr("files_rejected"), fmt.number(info.get("files_rejected")), border=True, width=200)
-        st.metric(tr("rows_quarantined"), fmt.number(info.get("rows_quarantined")), border=True, width=200)
+        for key in ("files_loaded", "files_rejected", "rows_quarantined"):
+            st.metric(tr(key), fmt.number(info.get(key)), border=True, width=CARD_WIDTH)
 
 
 def _readable(frame: pd.DataFrame, language: str) -> pd.DataFrame:
