@@ -216,7 +216,8 @@ def ranking(
         span, cut = _rate_range(values)
         start = span[0]
         step = 10 if 100 - start <= 60 else 20
-        ticks = list(range(int(start), 101, step))  # the room right of 100 % holds labels, not a 110 % tick
+        first = math.ceil(start / step) * step
+        ticks = list(range(int(first), 101, step))  # round ticks up to 100 %: the room beyond holds the labels
         fig.update_xaxes(
             range=[span[0], span[1] + 12], tickvals=ticks, ticksuffix="%", title=_axis_note(span, cut, lang)
         )
