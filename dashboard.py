@@ -7,10 +7,10 @@ from data_pipeline import reference
 from reporting.i18n import t
 from ui import auth, cycle
 
-st.set_page_config(page_title=t("app_title"), page_icon=":material/insights:", layout="wide")
+lang = ui.lang()  # read from the link before anything is drawn, so the navigation is in that language at once
+st.set_page_config(page_title=t("app_title", lang), page_icon=":material/insights:", layout="wide")
 
 auth.identify()  # who is looking (signed-in account, SSO, or the open local user); no page runs for nobody
-lang = ui.lang()
 PROJECT_ICONS = {
     "ideology": ":material/flag:",
     "skills": ":material/school:",
@@ -60,5 +60,5 @@ auth.gate(navigation)  # the sign-in form (and stop) unless someone may see data
 filters = ui.sidebar_filters()
 if filters is not None:
     auth.scope_notice(filters)
-    ui.share_box(filters, navigation.url_path)
+    ui.share_box(filters)
 ui.run_page(navigation)

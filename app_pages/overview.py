@@ -28,5 +28,4 @@ with right:
     ui.trend(view, [picked], key="overview")
 
 st.subheader(ui.tr("heatmap_heading"), anchor=False)
-st.caption(ui.tr("click_hint"))
 ui.heatmap(view, "P5_MEMBER_RATE", key="overview")

@@ -18,6 +18,16 @@ from reporting import theme
 from reporting.i18n import code_label, t
 
 CHART_HEIGHT = 420
+# Tick labels turn only as far as they must not to overlap, at whatever width the chart is drawn (phone or slide).
+TURN = {"tickangle": None, "autotickangles": [0, 45, 90]}
+
+
+def _colon(lang: str) -> str:
+    return "：" if lang == "zh" else ": "
+
+
+def _paren(text: str, lang: str) -> str:
+    return f"（{text}）" if lang == "zh" else f" ({text})"
 
 
 def _names(lang: str, kind: str) -> dict[str, str]:
@@ -44,6 +54,17 @@ def _finish(fig: go.Figure, title: str, subtitle: str, mode: str, height: int | 
     return fig
 
 
+def without_title(fig: go.Figure, keep: int = 24) -> go.Figure:
+    """The figure without its title and subtitle (a page or slide shows them as text, which wraps on a phone)."""
+    out = go.Figure(fig)
+    top = out.layout.margin.t if out.layout.margin.t is not None else 0
+    height = out.layout.height
+    out.update_layout(title=None, margin={"t": max(keep, top - 96 + keep)})
+    if height:
+        out.update_layout(height=height - (top - out.layout.margin.t))
+    return out
+
+
 def empty(title: str, subtitle: str, lang: str = "zh", mode: str = "light") -> go.Figure:
     """A titled figure that says there is no data (for exports; the screen says it in words)."""
     fig = go.Figure()
@@ -61,7 +82,9 @@ def _whole_ticks(fig: go.Figure, axis: str, values: pd.Series, unit: str) -> Non
 
 
 def _texts(values: pd.Series, unit: str, decimals: int, lang: str, hidden: pd.Series | None = None) -> list[str]:
-    """Value labels; a hidden (small-cell) value shows "<5", a place without data says so."""
+    """Value labels; a hidden (small-cell) value shows "<5", a place without data says so. A long unit
+    (10,000 yuan) is left to the subtitle, so labels stay legible beside their bars."""
+    unit = "" if len(unit) > 6 else unit
     out = [t("no_data_chart", lang) if pd.isna(v) else fmt.value(v, unit, decimals, lang) for v in values]
     if hidden is not None:
         out = [fmt.SMALL_TEXT if bool(h) else text for h, text in zip(hidden, out, strict=True)]
@@ -70,6 +93,32 @@ def _texts(values: pd.Series, unit: str, decimals: int, lang: str, hidden: pd.Se
 
 def _hidden(frame: pd.DataFrame) -> pd.Series | None:
     return frame["suppressed"].astype(bool) if "suppressed" in frame.columns else None
+
+
+def click_layer(xs: list, ys: list, custom: list, hover: list[str]) -> go.Scatter:
+    """Invisible markers at cell centres that carry the cells' codes. Plotly cannot select heatmap cells (a click
+    on one sends an empty selection), so a grid of cells is clicked through these; with `hoverdistance=-1` the
+    nearest centre, i.e. the cell under the pointer, answers anywhere in the plot."""
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        mode="markers",
+        marker={"size": 18, "opacity": 0, "color": "#000000"},
+        customdata=custom,
+        hovertext=hover,
+        hovertemplate="%{hovertext}<extra></extra>",
+        showlegend=False,
+        name="",
+    )
+
+
+def _grid_clicks(fig: go.Figure) -> None:
+    fig.update_layout(hovermode="closest", hoverdistance=-1, clickmode="event+select", dragmode=False)
+
+
+def _band_clicks(fig: go.Figure, axis: str) -> None:
+    """A click anywhere in a bar's category band selects it (a small bar is as easy to hit as a long one)."""
+    fig.update_layout(hovermode=axis, clickmode="event+select", dragmode=False)
 
 
 def status_colours(frame: pd.DataFrame, highlight: tuple[str, ...] = (), key: str = "key") -> list[str]:
@@ -103,7 +152,7 @@ def _value_axis(fig: go.Figure, axis: str, values: pd.Series, unit: str, lang: s
     if lang == "zh" and unit != "%" and top and top >= 10_000:
         step = _nice_step(float(top))
         ticks = [i * step for i in range(int(top // step) + 2)]
-        update(tickvals=ticks, ticktext=[fmt.number(v, 0, "zh") for v in ticks])
+        update(tickvals=ticks, ticktext=[fmt.tick(v, "zh") for v in ticks])
 
 
 def _nice_step(top: float) -> float:
@@ -130,7 +179,8 @@ def ranking(
     tick beside the bar. Columns: key, name_zh (name_en), value; optional target, status, suppressed ("<5")."""
     if frame.empty:
         return empty(title, subtitle, lang, mode)
-    data = frame.assign(_label=_label_column(frame, lang)).sort_values("value", ascending=True, na_position="first")
+    labels = [wrap_label(n, 7 if lang == "zh" else 16) for n in _label_column(frame, lang)]  # room for the bars
+    data = frame.assign(_label=labels).sort_values("value", ascending=True, na_position="first")
     has_target = bool("target" in data.columns and data["target"].notna().any())
     texts = _texts(data["value"], unit, decimals, lang, _hidden(data))
     fig = go.Figure(
@@ -140,11 +190,10 @@ def ranking(
             orientation="h",
             marker_color=status_colours(data, highlight),
             text=texts,
-            textposition="outside",
-            cliponaxis=False,
+            textposition="none",  # drawn beside the bar and its target tick instead (below), never under the tick
             customdata=data["key"],
             name=t("actual", lang),
-            hovertemplate="%{y}：%{text}<extra></extra>",
+            hovertemplate="%{y}" + _colon(lang) + "%{text}<extra></extra>",
         )
     )
     if has_target:
@@ -155,20 +204,44 @@ def ranking(
                 mode="markers",
                 marker={"symbol": "line-ns", "size": 22, "line": {"width": 2, "color": theme.TARGET}},
                 name=t("year_target", lang),
-                hovertemplate="%{y} " + t("year_target", lang) + "：%{x}<extra></extra>",
+                customdata=data["key"],
+                hovertemplate=t("year_target", lang) + _colon(lang) + "%{x}<extra></extra>",
             )
         )
-    height = max(260, 90 + 28 * len(data))
+    height = max(260, 90 + (36 if any("<br>" in n for n in labels) else 28) * len(data))
     fig.update_layout(showlegend=has_target, bargap=0.3)
+    _band_clicks(fig, "y")
     values = pd.concat([data["value"], data["target"]]) if has_target else data["value"]
     if unit == "%":
         span, cut = rate_range(values)
-        fig.update_xaxes(range=[span[0], span[1] + 12], ticksuffix="%", title=axis_note(span, cut, lang))
+        start = span[0]
+        step = 10 if 100 - start <= 60 else 20
+        first = math.ceil(start / step) * step
+        ticks = list(range(int(first), 101, step))  # round ticks up to 100 %: the room beyond holds the labels
+        fig.update_xaxes(
+            range=[span[0], span[1] + 12], tickvals=ticks, ticksuffix="%", title=axis_note(span, cut, lang)
+        )
     else:
         top = float(values.max(skipna=True) or 0)
-        fig.update_xaxes(range=[0, top * 1.22 or 1])
+        start = 0.0
+        fig.update_xaxes(range=[0, top * 1.3 or 1])
         _whole_ticks(fig, "x", pd.Series([top]), unit)
         _value_axis(fig, "x", values, unit, lang)
+    ends = data["value"].astype(float)
+    if has_target:
+        ends = pd.concat([ends, data["target"].astype(float)], axis=1).max(axis=1)
+    fig.add_trace(
+        go.Scatter(
+            x=ends.fillna(start).clip(lower=start),
+            y=data["_label"],
+            mode="text",
+            text=[f" {t}" for t in texts],
+            textposition="middle right",
+            cliponaxis=False,
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
     return _finish(fig, title, subtitle, mode, height)
 
 
@@ -189,13 +262,20 @@ def heatmap(
     decimals: int = 1,
     lang: str = "zh",
     mode: str = "light",
+    highlight: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
 ) -> go.Figure:
-    """Chain (rows) × county (columns) cells. Columns: county, chain, value; county_zh/chain_zh used when present."""
+    """Chain (rows) × county (columns) cells; the cells of the selected counties and chains (`highlight`)
+    outlined. Columns: county, chain, value; county_zh/chain_zh used when present."""
     if frame.empty:
         return empty(title, subtitle, lang, mode)
     counties, chains = _names(lang, "county"), _names(lang, "chain")
-    county_order = [c for c in counties if c in set(frame["county"])]
-    chain_order = [c for c in chains if c in set(frame["chain"])]
+    chains = {c: wrap_label(n, 7 if lang == "zh" else 18) for c, n in chains.items()}
+    # a chain or county with nothing anywhere is left out (blank cells inside the grid stay, with their note)
+    present = frame.loc[frame["value"].notna() | (frame["suppressed"].astype(bool) if "suppressed" in frame else False)]
+    county_order = [c for c in counties if c in set(present["county"])]
+    chain_order = [c for c in chains if c in set(present["chain"])]
+    if not county_order or not chain_order:
+        return empty(title, subtitle, lang, mode)
     grid = frame.pivot_table(index="chain", columns="county", values="value", aggfunc="first")
     grid = grid.reindex(index=chain_order, columns=county_order)
     z = grid.to_numpy(dtype=float)
@@ -211,28 +291,65 @@ def heatmap(
         for chain, row in zip(chain_order, z, strict=True)
     ]
     blank = t("heatmap_blank", lang)
-    hover = [[fmt.value(v, unit, decimals, lang) if not math.isnan(v) else blank for v in row] for row in z]
-    custom = [[[county, chain] for county in county_order] for chain in chain_order]
+    xs, ys, custom, hover = [], [], [], []
+    for chain, row in zip(chain_order, z, strict=True):
+        for county, v in zip(county_order, row, strict=True):
+            if (county, chain) in hidden:
+                shown = fmt.SMALL_TEXT
+            else:
+                shown = blank if math.isnan(v) else fmt.value(v, unit, decimals, lang)
+            xs.append(counties[county])
+            ys.append(chains[chain])
+            custom.append([county, chain])
+            place = f"{chains[chain]} · {counties[county]}".replace("<br>", " " if lang == "en" else "")
+            hover.append(f"{place}{_colon(lang)}{shown}")
     fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=[counties[c] for c in county_order],
-            y=[chains[c] for c in chain_order],
-            text=text,
-            texttemplate="%{text}",
-            textfont={"size": 11},
-            customdata=custom,
-            hovertext=hover,
-            colorscale=[list(stop) for stop in theme.SEQUENTIAL],
-            colorbar={"title": {"text": unit}, "thickness": 12},
-            hovertemplate="%{y} · %{x}：%{hovertext}<extra></extra>",
-            xgap=2,
-            ygap=2,
-        )
+        [
+            go.Heatmap(
+                z=z,
+                x=[counties[c] for c in county_order],
+                y=[chains[c] for c in chain_order],
+                text=text,
+                texttemplate="%{text}",
+                # no textfont size: plotly.js fits the text to the cell (readable on a slide, fits a phone)
+                colorscale=[list(stop) for stop in theme.SEQUENTIAL],
+                showscale=False,  # every cell says its value; the unit is in the subtitle
+                hoverinfo="skip",
+                xgap=2,
+                ygap=2,
+            ),
+            click_layer(xs, ys, custom, hover),
+        ]
     )
-    fig.update_yaxes(autorange="reversed", showgrid=False)
-    fig.update_xaxes(showgrid=False, tickangle=-45 if len(county_order) > 6 else 0)
-    return _finish(fig, title, subtitle, mode, max(380, 200 + 30 * len(chain_order)))
+    _grid_clicks(fig)
+    _outline(fig, county_order, chain_order, *highlight, mode=mode)
+    fig.update_yaxes(autorange="reversed", showgrid=False, type="category", dtick=1)
+    # column labels turn only as far as they must not to overlap (0°, 45°, 90°), at any width
+    fig.update_xaxes(showgrid=False, side="top", type="category", dtick=1, **TURN)
+    row = 40 if any("<br>" in chains[c] for c in chain_order) else 30  # room for a name on two lines
+    return _finish(fig, title, subtitle, mode, max(380, 200 + row * len(chain_order)))
+
+
+def _outline(
+    fig: go.Figure, columns: list[str], rows: list[str], counties: tuple[str, ...], chains: tuple[str, ...], mode: str
+) -> None:
+    """Frame the selected cells: the chosen counties' columns, the chosen chains' rows, or where they meet."""
+    cols = [i for i, c in enumerate(columns) if c in counties] or ([] if counties else list(range(len(columns))))
+    lines = [i for i, c in enumerate(rows) if c in chains] or ([] if chains else list(range(len(rows))))
+    if not (counties or chains) or not cols or not lines:
+        return
+    ink = theme.template(mode).layout.font.color
+    for i in cols:
+        for j in lines:
+            fig.add_shape(
+                type="rect",
+                x0=i - 0.5,
+                x1=i + 0.5,
+                y0=j - 0.5,
+                y1=j + 0.5,
+                line={"color": ink, "width": 2.5},
+                layer="above",
+            )
 
 
 def trend(
@@ -265,14 +382,14 @@ def trend(
                 line={"width": 2.5, "color": theme.PALETTE[i % len(theme.PALETTE)]},
                 text=_texts(rows["value"], unit, decimals, lang, _hidden(rows)),
                 customdata=[fmt.period(p, lang) for p in rows["period"]],
-                hovertemplate="%{customdata}：%{text}<extra>%{fullData.name}</extra>",
+                hovertemplate="%{customdata}" + _colon(lang) + "%{text}<extra>%{fullData.name}</extra>",
             )
         )
     values = data["value"]
     if target is not None and not pd.isna(target) and target_year is not None:
         own = [fmt.period_short(p) for p in data["period"].unique() if str(p).startswith(str(target_year))]
         if own:
-            label = f"{target_year}{'年' if lang == 'zh' else ''} {t('year_target', lang)}"
+            label = t("year_target_of", lang, year=target_year)
             fig.add_trace(
                 go.Scatter(
                     x=own,
@@ -280,7 +397,7 @@ def trend(
                     mode="lines",
                     line={"dash": "dash", "color": theme.TARGET, "width": 2},
                     name=label,
-                    hovertemplate=label + "：" + fmt.value(target, unit, decimals, lang) + "<extra></extra>",
+                    hovertemplate=label + _colon(lang) + fmt.value(target, unit, decimals, lang) + "<extra></extra>",
                 )
             )
             values = pd.concat([values, pd.Series([float(target)])])
@@ -290,7 +407,7 @@ def trend(
     else:
         fig.update_yaxes(rangemode="tozero")
         _value_axis(fig, "y", values, unit, lang)
-    fig.update_xaxes(type="category", tickangle=-45 if data["period"].nunique() > 8 else 0)
+    fig.update_xaxes(type="category", **TURN)
     fig.update_layout(showlegend=len(fig.data) > 1, hovermode="closest")
     return _finish(fig, title, subtitle, mode, 360)
 
@@ -318,10 +435,10 @@ def breakdown(
             textposition="outside",
             cliponaxis=False,
             customdata=labels,
-            hovertemplate="%{x}：%{text}<extra></extra>",
+            hovertemplate="%{x}" + _colon(lang) + "%{text}<extra></extra>",
         )
     )
-    fig.update_xaxes(type="category", tickangle=-30 if len(labels) > 5 else 0)
+    fig.update_xaxes(type="category", dtick=1, **TURN)
     fig.update_yaxes(rangemode="tozero", ticksuffix="%" if unit == "%" else None)
     _whole_ticks(fig, "y", frame["value"], unit)
     _value_axis(fig, "y", frame["value"], unit, lang)
@@ -360,14 +477,17 @@ def target_progress(
             orientation="h",
             marker_color=status_colours(data),
             text=[fmt.percent(v) for v in data["progress"]],
-            textposition="auto",
+            # at the start of the bar, clear of the 100 % line that ends most of them
+            textposition="inside",
+            insidetextanchor="start",
+            textfont={"size": 12, "color": "#ffffff"},
             customdata=hover,
-            hovertemplate="%{y}：%{text}（%{customdata}）<extra></extra>",
+            hovertemplate="%{y}" + _colon(lang) + "%{text}" + _paren("%{customdata}", lang) + "<extra></extra>",
         )
     )
     fig.add_vline(x=100, line={"dash": "dash", "color": theme.TARGET, "width": 2})
     fig.update_xaxes(range=[0, 155], ticksuffix="%", title=t("progress_due", lang))
-    return _finish(fig, title, subtitle, mode, max(280, 80 + 30 * len(data)))
+    return _finish(fig, title, subtitle, mode, max(280, 80 + 34 * len(data)))
 
 
 def target_vs_actual(
@@ -399,7 +519,7 @@ def target_vs_actual(
                 textposition="outside",
                 cliponaxis=False,
                 customdata=data["scope"],
-                hovertemplate="%{x}：%{text}<extra></extra>",
+                hovertemplate="%{x}" + _colon(lang) + "%{text}<extra></extra>",
             ),
             go.Scatter(
                 x=data["_label"],
@@ -407,10 +527,12 @@ def target_vs_actual(
                 mode="markers",
                 name=t("target", lang),
                 marker={"symbol": "line-ew", "size": 26, "line": {"width": 3, "color": theme.TARGET}},
-                hovertemplate="%{x} " + t("target", lang) + "：%{y}<extra></extra>",
+                customdata=data["scope"],
+                hovertemplate=t("target", lang) + _colon(lang) + "%{y}<extra></extra>",
             ),
         ]
     )
+    _band_clicks(fig, "x")
     if "reference" in data.columns and data["reference"].notna().any():
         fig.add_trace(
             go.Scatter(
@@ -419,10 +541,11 @@ def target_vs_actual(
                 mode="markers",
                 name=t("last_year_actual", lang),
                 marker={"symbol": "circle-open", "size": 11, "line": {"width": 2, "color": theme.muted(mode)}},
-                hovertemplate="%{x} " + t("last_year_actual", lang) + "：%{y}<extra></extra>",
+                customdata=data["scope"],
+                hovertemplate=t("last_year_actual", lang) + _colon(lang) + "%{y}<extra></extra>",
             )
         )
-    fig.update_xaxes(type="category", tickangle=-30)
+    fig.update_xaxes(type="category", dtick=1, **TURN)
     fig.update_yaxes(rangemode="tozero", ticksuffix="%" if unit == "%" else None)
     _whole_ticks(fig, "y", pd.concat([data["actual"], data["target"]]), unit)
     return _finish(fig, title, subtitle, mode, 380)
@@ -445,29 +568,67 @@ def tile_grid(
     rows, cols = int(data["grid_row"].max()), int(data["grid_col"].max())
     z = [[None] * cols for _ in range(rows)]
     text = [[""] * cols for _ in range(rows)]
-    custom = [[""] * cols for _ in range(rows)]
-    for _, r in data.iterrows():
+    places: dict[tuple[int, int], tuple[str, str]] = {}
+    hidden = _hidden(data)
+    for n, (_, r) in enumerate(data.iterrows()):
         i, j = int(r["grid_row"]) - 1, int(r["grid_col"]) - 1
         z[i][j] = None if pd.isna(r["value"]) else float(r["value"])
-        text[i][j] = f"<b>{r['_label']}</b><br>{fmt.value(r['value'], unit, decimals, lang)}"
-        custom[i][j] = r["key"]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            text=text,
-            texttemplate="%{text}",
-            textfont={"size": 12},
-            customdata=custom,
-            colorscale=[list(stop) for stop in theme.SEQUENTIAL],
-            colorbar={"title": {"text": unit}, "thickness": 12},
-            hovertemplate="%{text}<extra></extra>",
-            xgap=4,
-            ygap=4,
-        )
+        shown = fmt.SMALL_TEXT if hidden is not None and hidden.iloc[n] else fmt.value(r["value"], unit, decimals, lang)
+        text[i][j] = f"<b>{wrap_label(r['_label'], 5 if lang == 'zh' else 9, lines=4)}</b><br>{shown}"
+        places[(i, j)] = (str(r["key"]), f"{r['_label']}{_colon(lang)}{shown}")
+    # every grid position answers a click; an empty one carries no code, so it filters nothing
+    cells = [(i, j) for i in range(rows) for j in range(cols)]
+    layer = click_layer(
+        [j for _, j in cells],
+        [i for i, _ in cells],
+        [places.get(c, ("", ""))[0] for c in cells],
+        [places.get(c, ("", ""))[1] for c in cells],
     )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", scaleratio=0.6)
+    fig = go.Figure(
+        [
+            go.Heatmap(
+                z=z,
+                text=text,
+                texttemplate="%{text}",
+                textfont={"size": 11},
+                colorscale=[list(stop) for stop in theme.SEQUENTIAL],
+                showscale=False,  # every tile says its value; the unit is in the subtitle
+                hoverinfo="skip",
+                xgap=4,
+                ygap=4,
+            ),
+            layer,
+        ]
+    )
+    _grid_clicks(fig)
+    fig.update_xaxes(visible=False, range=[-0.5, cols - 0.5])
+    fig.update_yaxes(visible=False, autorange="reversed")  # tiles fill the width: a phone gets readable ones
     return _finish(fig, title, subtitle, mode, 380)
+
+
+def wrap_label(label: str, width: int, lines: int = 2) -> str:
+    """A long place name on up to `lines` lines (at spaces in English; two lines in Chinese, split at 及/和/与 or in
+    the middle), for tiles and ticks."""
+    if len(label) <= width:
+        return label
+    if " " in label and lines == 2:
+        words, first = label.split(" "), ""
+        while words and len(first) + len(words[0]) <= max(width, len(label) // 2):
+            first = f"{first} {words.pop(0)}".strip()
+        return f"{first}<br>{' '.join(words)}" if first and words else label
+    if " " in label:
+        words, rows = label.split(" "), [""]
+        for word in words:
+            if rows[-1] and len(rows[-1]) + 1 + len(word) > width and len(rows) < lines:
+                rows.append(word)
+            else:
+                rows[-1] = f"{rows[-1]} {word}".strip()
+        return "<br>".join(rows)
+    # Chinese: at 及/和/与 when that balances the lines (输变电装备<br>及电线电缆), else in the middle
+    cuts = [i for i, ch in enumerate(label) if ch in "及和与" and 0 < i < len(label) - 1]
+    cuts = [c for i in cuts for c in (i, i + 1)] or [(len(label) + 1) // 2]
+    cut = min(cuts, key=lambda c: (max(c, len(label) - c), c))
+    return f"{label[:cut]}<br>{label[cut:]}"
 
 
 def histogram(
@@ -490,7 +651,7 @@ def histogram(
             x=frame[column].dropna(),
             xbins={"start": 0, "end": 100.0001, "size": 5},
             marker_color=theme.PALETTE[0],
-            hovertemplate="%{x}：%{y}<extra></extra>",
+            hovertemplate="%{x}" + _colon(lang) + "%{y}<extra></extra>",
         )
     )
     if threshold is not None:
@@ -577,11 +738,12 @@ def grouped(
                 customdata=rows["key"],
                 text=_texts(rows["value"], unit, decimals, lang),
                 textposition="none",
-                hovertemplate="%{x}：%{text}<extra>%{fullData.name}</extra>",
+                hovertemplate="%{x}" + _colon(lang) + "%{text}<extra>%{fullData.name}</extra>",
             )
         )
     fig.update_layout(barmode="group", bargap=0.25)
-    fig.update_xaxes(type="category", tickangle=-35)
+    _band_clicks(fig, "x")
+    fig.update_xaxes(type="category", dtick=1, **TURN)
     if unit == "%":
         span, cut = rate_range(data["value"])
         fig.update_yaxes(range=span, ticksuffix="%", title=axis_note(span, cut, lang))

@@ -77,6 +77,10 @@ class Chart:
     def draw(self) -> go.Figure:
         return self.figure(self.frame)
 
+    def table(self) -> pd.DataFrame:
+        """The data a staffer pastes: the chart spec's table (the drawn frame, hidden cells blank, without one)."""
+        return self.spec.table() if self.spec is not None else pptx_charts.disclosed(self.frame)
+
     @classmethod
     def of(cls, spec: ChartSpec) -> Chart:
         """The slide of a chart spec: the same figure, frame, takeaway and header lines as the screen."""
@@ -203,20 +207,18 @@ def render_deck(
             warning = str(error)
     pptx = docx = xlsx = None
     if with_pptx:
-        say("正在写入演示文稿…")
+        say(t("deck_writing", spec.lang))
         pptx = write_pptx(spec, pictures)
     if with_docx:
         from reporting import report_docx
 
-        say("正在写入 Word 简报…")
+        say(t("deck_writing_docx", spec.lang))
         docx = report_docx.write_docx(spec, pictures)
     if with_xlsx:
-        # numbered sheet names: two sections may hold charts with the same title
+        # numbered sheet names: two sections may hold charts with the same title; each sheet is the chart's own
+        # download table (headers in words with units, values rounded as on screen, filters and data date on top)
         xlsx = export.frames_xlsx(
-            {
-                f"{n:02d} {chart.title}": (pptx_charts.disclosed(chart.frame), chart.header_lines)
-                for n, (_, chart) in enumerate(pairs, 1)
-            }
+            {f"{n:02d} {chart.title}": (chart.table(), chart.header_lines) for n, (_, chart) in enumerate(pairs, 1)}
         )
     return Briefing(pptx=pptx, zip=zipped, xlsx=xlsx, warning=warning, docx=docx)
 
@@ -797,7 +799,7 @@ def build_spec(
         kpi_rows=kpi_rows,
         kpi_takeaway=summary,
         summary=" ".join([summary, *where]),
-        sources=tuple(_sources(ask, info, ctx.data_date)),
+        sources=tuple(_sources(ask, info, ctx.data_date, lang)),
         is_demo=_truthy(info.get("is_demo")),
         lang=lang,
     )
@@ -882,7 +884,7 @@ def _project_short(project: int, lang: str = "zh") -> str:
     return next((p.short_zh if lang == "zh" else p.short_en) for p in reference.projects() if p.project == project)
 
 
-def _sources(ask, info: dict, data_date: str) -> list[str]:
+def _sources(ask, info: dict, data_date: str, lang: str = "zh") -> list[str]:
     from data_pipeline import reference
 
     lines = []
@@ -890,25 +892,24 @@ def _sources(ask, info: dict, data_date: str) -> list[str]:
         manifest = ask(metrics.manifest)
     except Exception:  # noqa: BLE001 - the closing slide still lists what it can
         manifest = pd.DataFrame()
-    titles = {d.dataset: d.title_zh for d in reference.datasets()}
+    titles = {d.dataset: (d.title_en if lang == "en" else d.title_zh) for d in reference.datasets()}
     if not manifest.empty and "status" in manifest.columns:
         loaded = manifest[manifest["status"] == "loaded"]
         for dataset, rows in loaded.groupby("dataset", sort=True):
             latest = pd.to_datetime(rows["loaded_at"]).max() if "loaded_at" in rows.columns else None
-            when = f"，最近导入 {latest:%Y-%m-%d}" if latest is not None and not pd.isna(latest) else ""
-            lines.append(f"{titles.get(dataset, dataset)}：{len(rows)}个报送文件{when}")
-    if not lines:
-        lines.append("数据来源：各县市区总工会按季度报送的统计报表")
-    else:
-        lines.insert(0, "数据来源：各县市区总工会按季度报送的统计报表（已入库文件）")
+            when = (
+                t("deck_latest", lang, when=f"{latest:%Y-%m-%d}") if latest is not None and not pd.isna(latest) else ""
+            )
+            lines.append(t("deck_files", lang, title=titles.get(dataset, dataset), n=len(rows), when=when))
+    lines.insert(0, t("deck_source_loaded" if lines else "deck_source", lang))
     built = info.get("built_at")
-    lines.append(f"{data_date}" + (f"；数据仓库生成于 {str(built)[:16].replace('T', ' ')}" if built else ""))
+    lines.append(f"{data_date}" + (t("deck_built", lang, when=str(built)[:16].replace("T", " ")) if built else ""))
     quarantined = info.get("rows_quarantined")
     if quarantined not in (None, "", "0", 0):
-        lines.append(f"未通过校验而隔离的数据行：{quarantined}行（详见看板“数据说明”页）")
-    lines.append("口径：比率按分子、分母分别汇总后计算；存量指标取所选范围最后一个季度；指标定义见看板“数据说明”页")
+        lines.append(t("deck_quarantined", lang, n=quarantined))
+    lines.append(t("deck_method", lang))
     if _truthy(info.get("is_demo")):
-        lines.append("本材料使用模拟数据，仅供演示，数字不代表真实情况")
+        lines.append(t("deck_demo", lang))
     return lines
 
 
@@ -935,7 +936,7 @@ def build_deck(
         except export.ChromeNotFound:
             session = None
     try:
-        say("正在查询数据…")
+        say(t("deck_querying", lang))
         spec = build_spec(source, filters, sections, lang=lang)
         return spec, render_deck(
             spec,

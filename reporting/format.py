@@ -8,6 +8,9 @@ _QUARTER_ZH = {1: "一", 2: "二", 3: "三", 4: "四"}
 
 SMALL_COUNT = 5  # aid families: fewer than this in a cell below county level are shown as "<5"
 SMALL_TEXT = "<5"
+TEN_THOUSAND_YUAN = (
+    "10,000 yuan"  # the English unit of 万元 (the catalogue's unit_en): as statistical yearbooks write it
+)
 
 
 def is_small(value: object) -> bool:
@@ -39,13 +42,21 @@ def number(value: object, decimals: int = 0, lang: str = "zh") -> str:
     return f"{v:,.{decimals}f}"
 
 
+def short(value: object, decimals: int = 0, lang: str = "zh") -> str:
+    """A number for a narrow card: 26.4万 / 1.2亿 in Chinese (as `number`), 263.8k / 1.2m in English."""
+    if lang == "zh" or _missing(value) or abs(float(value)) < 1e5:  # type: ignore[arg-type]
+        return number(value, decimals, lang)
+    v = float(value)  # type: ignore[arg-type]
+    return f"{v / 1e6:,.1f}m" if abs(v) >= 1e6 else f"{v / 1e3:,.1f}k"
+
+
 def value(value: object, unit: str, decimals: int = 0, lang: str = "zh") -> str:
     """A value with its unit: 85.3%, 1.25万人, 312.5万元 (units as in the catalogue)."""
     if _missing(value):
         return "—"
     if unit == "%":
         return f"{float(value):.{max(decimals, 1)}f}%"  # type: ignore[arg-type]
-    if unit in ("万元", "10k CNY") and abs(float(value)) >= 1000:  # type: ignore[arg-type]
+    if unit in ("万元", TEN_THOUSAND_YUAN) and abs(float(value)) >= 1000:  # type: ignore[arg-type]
         decimals = 0  # 2,284万元, not 2,283.5万元
     text = number(value, decimals, lang)
     if lang == "zh":
@@ -54,7 +65,19 @@ def value(value: object, unit: str, decimals: int = 0, lang: str = "zh") -> str:
         if unit == "万元" and text.endswith("万"):
             return f"{float(value) / 1e4:,.2f}亿元"  # type: ignore[arg-type]
         return f"{text}{unit}"
+    if unit[:1].isdigit():
+        return f"{text} × {unit}"  # 2,284 × 10,000 yuan: the unit is a multiple, never read as a second number
     return f"{text} {unit}".strip()
+
+
+def tick(value: float, lang: str = "zh") -> str:
+    """An axis tick: 2万, 2.5万, 1亿 in Chinese (never 2k or 20,000), 20,000 in English."""
+    v = float(value)
+    if lang == "zh" and abs(v) >= 1e8:
+        return f"{v / 1e8:g}亿"
+    if lang == "zh" and abs(v) >= 1e4:
+        return f"{v / 1e4:g}万"
+    return f"{v:,.0f}" if v == int(v) else f"{v:,g}"
 
 
 def change(delta: object, unit: str, decimals: int = 0, lang: str = "zh") -> str | None:

@@ -21,7 +21,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page_counties": ("县市区对比", "Counties compared"),
     "page_data": ("数据说明", "About the data"),
     "page_briefing": ("简报导出", "Briefing export"),
-    "briefing_placeholder": ("简报导出功能建设中", "Briefing export is under construction"),
     # scope and downloads
     "outside_scope": (
         "链接中的县市区或产业链超出您的数据权限，仅显示您有权查看的范围。",
@@ -41,6 +40,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Install: sudo apt-get install chromium fonts-noto-cjk",
     ),
     "data_through_label": ("数据截至", "Data through"),
+    "label_value": ("**{label}**：{value}", "**{label}:** {value}"),
+    "label_plain": ("{label}：{value}", "{label}: {value}"),
     # filters
     "filters": ("筛选条件", "Filters"),
     "year": ("年度", "Year"),
@@ -55,11 +56,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "language": ("语言", "Language"),
     "copy_link": ("复制链接", "Copy link"),
     "open_link": ("在新标签页打开此视图", "Open this view in a new tab"),
+    "link_problem": (
+        "链接中有无法识别的参数（{items}），已按默认值显示。",
+        "Some link parameters were not understood ({items}); the defaults are shown instead.",
+    ),
     "copy_link_help": ("复制下面的地址，发给同事即可打开同样的视图", "Copy this address to share the same view"),
     "clear_filters": ("清除县市区和产业链筛选", "Clear county and chain filters"),
     "clear_selection": ("清除图上选择：{what}", "Clear chart selection: {what}"),
+    "clear_click": ("清除图上选择", "Clear the chart selection"),
     "selected": ("已按图上点击筛选：{what}", "Filtered by your click: {what}"),
-    "click_hint": ("提示：点击图中的柱形或格子可筛选到该县市区或产业链", "Tip: click a bar or cell to filter to it"),
+    "click_county": ("点击图中的县市区，即可把各页筛选到该县市区。", "Click a county to filter every page to it."),
+    "click_chain": ("点击图中的产业链，即可把各页筛选到该产业链。", "Click a chain to filter every page to it."),
+    "click_county_chain": (
+        "点击格子，即可把各页筛选到该县市区和产业链。",
+        "Click a cell to filter every page to that county and chain.",
+    ),
     # status
     "demo_badge": ("模拟数据", "Demo data"),
     "demo_help": (
@@ -87,13 +98,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "no_periods": ("数据仓库中还没有任何季度的数据。", "The warehouse holds no quarter yet."),
     # KPI cards
-    "vs_quarter": ("较上季度", "vs previous quarter"),
-    "vs_year": ("较上年同期", "vs same period last year"),
     "change_note": (
-        "箭头：单季度与上季度相比，多个季度与上年同期相比（当年只比到已有数据的季度）；进度条：年度目标完成情况；"
-        "悬停指标名称上的 ? 查看口径。",
+        "箭头：单季度与上季度相比，多个季度与上年同期相比（当年只比到已有数据的季度）；标签：与到本期应完成进度相比"
+        "（红色为落后）；悬停指标名称旁的 ? 查看口径。",
         "Arrows: one quarter against the quarter before, a longer range against the same quarters last year "
-        "(a year in progress only up to the latest quarter with data); bars: progress against the year's target.",
+        "(a year in progress only up to the latest quarter with data); badges: against what was due by now "
+        "(red: behind); hover the ? beside a name for its definition.",
     ),
     "target_progress": ("完成 {pct} · 目标 {target}", "{pct} of target {target}"),
     "no_target": ("未设年度目标", "No target set"),
@@ -115,6 +125,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # chart titles and parts
     "target": ("目标", "Target"),
     "year_target": ("年度目标", "Year target"),
+    "year_target_of": ("{year}年年度目标", "{year} target"),
     "expected": ("应完成", "Due by now"),
     "status": ("进度", "Status"),
     "progress_due": ("完成值占应完成值", "Value as % of what was due"),
@@ -148,7 +159,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Annual honours count in Q4: not yet due in the selected quarters (last year's figure for reference).",
     ),
     "actual": ("实际", "Actual"),
-    "actual_behind": ("实际（红色为未达目标）", "Actual (red: below target)"),
     "progress": ("目标完成率", "Target completion"),
     "value": ("数值", "Value"),
     "city": ("全市", "City"),
@@ -224,10 +234,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "政策目标：全员创新企业（市级、各县市区每年各10家）",
         "Policy target: all-staff innovation firms",
     ),
-    "honours_note": (
-        "表彰类指标（含全员创新企业）按年度计入第四季度；当年尚未命名时显示为 0。点击柱形可筛选到该县市区。",
-        "Honours count in the fourth quarter of their year; 0 until the year's names are in. Click a bar to filter.",
-    ),
     "rates_heading": ("建会率、入会率与农民工入会率", "Union, membership and migrant membership rates"),
     "aid_heading": ("帮扶救助与服务阵地", "Aid and service sites"),
     # chains page
@@ -237,7 +243,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chain_vs_city": ("与全市对比", "Compared with the city"),
     "firm_coverage": ("链上企业入会率分布", "Firms' membership rate"),
     "col_indicator": ("指标", "Indicator"),
-    "col_chain": ("本产业链", "This chain"),
+    "col_county": ("县市区", "County"),
+    "col_chain": ("产业链", "Industry chain"),
     "col_city": ("全市", "City"),
     "col_share": ("占全市", "Share of city"),
     "col_unit": ("单位", "Unit"),
@@ -253,6 +260,97 @@ STRINGS: dict[str, tuple[str, str]] = {
     "county_grid": ("县市区分布图", "Map-like grid"),
     "county_profile": ("县市区画像", "County profile"),
     "pick_county": ("选择县市区", "Choose a county"),
+    # briefing page
+    "brief_caption": (
+        "为汇报会生成可编辑的演示文稿、Word 简报、图表图片和数据工作簿；范围取左侧边栏的年度、季度、县市区和产业链。",
+        "Editable slides, a Word report, chart images and a data workbook for a briefing, for the year, quarters, "
+        "counties and chains chosen in the sidebar.",
+    ),
+    "brief_scope_label": ("范围：", "Scope:"),
+    "brief_sections": ("章节", "Sections"),
+    "brief_county": ("另加县市区专页", "Add a county section"),
+    "brief_chain": ("另加产业链专页", "Add a chain section"),
+    "brief_none": ("不加", "None"),
+    "brief_pick_one": ("请至少选择一个章节。", "Choose at least one section."),
+    "brief_col_section": ("章节", "Section"),
+    "brief_col_chart": ("图表", "Chart"),
+    "brief_col_takeaway": ("一句话结论", "Takeaway"),
+    "brief_pages": (
+        "共 {total} 页：封面、重点指标、{charts} 张图表各一页、数据来源。",
+        "{total} slides: cover, headline indicators, one per chart ({charts}), sources.",
+    ),
+    "brief_no_chrome": (
+        "服务器上未找到 Chrome 或 Chromium 浏览器，暂时无法导出图表图片；演示文稿和 Word 简报使用可编辑的原生图表，"
+        "不受影响。安装：sudo apt-get install chromium fonts-noto-cjk",
+        "No Chrome or Chromium on the server, so chart images cannot be exported; the slides and the Word report use "
+        "editable native charts and are not affected. Install: sudo apt-get install chromium fonts-noto-cjk",
+    ),
+    "brief_build": ("生成简报", "Build the briefing"),
+    "brief_building": ("正在生成简报…", "Building the briefing…"),
+    "brief_built": ("简报已生成", "Briefing ready"),
+    "brief_file": ("五大工程简报", "Five_projects_briefing"),
+    "brief_file_charts": ("图表", "charts"),
+    "brief_file_data": ("数据", "data"),
+    "brief_pptx": ("演示文稿 PPTX", "Slides PPTX"),
+    "brief_docx": ("Word 简报 DOCX", "Word report DOCX"),
+    "brief_not_allowed": ("您的角色不能生成简报。", "Your role may not build briefings."),
+    "brief_pages_skipped": (
+        "另有 {n} 张图表在所选范围内没有可说明的内容（无数据、均为0或年度表彰尚未计入），列在数据来源页。",
+        "{n} more charts have nothing to say in this range (no data, all zero or annual honours not yet due); "
+        "they are listed on the sources slide.",
+    ),
+    "brief_zip": ("图表 PNG（ZIP）", "Chart images PNG (ZIP)"),
+    "brief_xlsx": ("数据工作簿 XLSX", "Data workbook XLSX"),
+    # the briefing deck
+    "deck_title": ("泰安市总工会“五大工程”工作简报", "Tai'an Federation of Trade Unions: Five Projects briefing"),
+    "filters_label": ("筛选：{scope}", "Filters: {scope}"),
+    "deck_made_on": ("制作日期：{when}", "Made on {when}"),
+    "deck_demo": (
+        "本材料使用模拟数据，仅供演示，数字不代表真实情况",
+        "Demo data, for demonstration only: the numbers are not real",
+    ),
+    "deck_kpi_title": ("重点指标完成情况", "Headline indicators against what was due"),
+    "deck_kpi_empty": ("所选范围内暂无重点指标数据。", "No headline indicator data in the selected range."),
+    "deck_chart_empty": ("所选范围内没有该图表的数据。", "No data for this chart in the selected range."),
+    "deck_no_browser": (
+        "（服务器未找到浏览器，图表以数据表代替）",
+        "(No browser on the server: the chart is shown as a table)",
+    ),
+    "deck_no_browser_more": (
+        "（服务器未找到浏览器，图表以数据表代替；共{more}行，此处列出前{shown}行，完整数据见数据工作簿）",
+        "(No browser on the server: the chart is shown as a table; the first {shown} of {more} rows, "
+        "all of them in the data workbook)",
+    ),
+    "deck_sources_title": ("数据来源与说明", "Sources and notes"),
+    "deck_source": (
+        "数据来源：各县市区总工会按季度报送的统计报表",
+        "Source: the county unions' quarterly statistical returns",
+    ),
+    "deck_source_loaded": (
+        "数据来源：各县市区总工会按季度报送的统计报表（已入库文件）",
+        "Source: the county unions' quarterly statistical returns (the files loaded)",
+    ),
+    "deck_files": ("{title}：{n}个报送文件{when}", "{title}: {n} files{when}"),
+    "deck_latest": ("，最近导入 {when}", ", last loaded {when}"),
+    "deck_built": ("；数据仓库生成于 {when}", "; warehouse built {when}"),
+    "deck_quarantined": (
+        "未通过校验而隔离的数据行：{n}行（详见看板“数据说明”页）",
+        "Rows quarantined by the checks: {n} (see the dashboard's “About the data” page)",
+    ),
+    "deck_method": (
+        "口径：比率按分子、分母分别汇总后计算；存量指标取所选范围最后一个季度；指标定义见看板“数据说明”页",
+        "Method: rates are summed numerators ÷ summed denominators; levels are the last quarter of the range; "
+        "definitions on the dashboard's “About the data” page",
+    ),
+    "deck_col_now": ("本期", "This period"),
+    "vs_quarter": ("较上季度", "vs previous quarter"),
+    "vs_year": ("较上年同期", "vs same period last year"),
+    "col_category": ("类别", "Category"),
+    "deck_querying": ("正在查询数据…", "Querying the data…"),
+    "deck_rendering": ("正在生成 {n} 张图片（一个浏览器会话）…", "Rendering {n} images (one browser session)…"),
+    "deck_image_progress": ("图片 {done}/{total}", "Image {done}/{total}"),
+    "deck_writing": ("正在写入演示文稿…", "Writing the slides…"),
+    "deck_writing_docx": ("正在写入 Word 简报…", "Writing the Word report…"),
     # data page
     "freshness": ("数据新鲜度", "Freshness"),
     "manifest_heading": ("已加载文件清单", "Files loaded"),
@@ -444,6 +542,40 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "普惠活动": ("普惠活动", "Member benefits"),
         "托管服务": ("托管服务", "Childcare service"),
         "四季服务": ("四季服务", "Seasonal services"),
+    },
+    # quarantine rules: the row's own message is a Chinese sentence from the pipeline; English shows the rule
+    "rule": {
+        "excel_error": ("Excel错误值", "The cell holds an Excel error value (such as #DIV/0!)"),
+        "not_number": ("不是数字", "Not a number"),
+        "too_large": ("数值过大", "Number too large"),
+        "not_integer": ("不是整数", "Not a whole number"),
+        "not_positive": ("应大于0", "Must be above zero"),
+        "negative": ("不能为负数", "Must not be negative"),
+        "stars_range": ("星级超出范围", "Star rating out of range"),
+        "year": ("年度无效", "Invalid year"),
+        "date": ("日期无效", "Invalid date"),
+        "period": ("统计期无效", "Invalid period"),
+        "quarter": ("季度无效", "Invalid quarter"),
+        "bool": ("应为是或否", "Must be yes or no"),
+        "id_in_text": ("文本中含身份证号", "An ID number in a text field"),
+        "choice": ("不在可选值中", "Not one of the allowed values"),
+        "unknown_county": ("未知县市区", "Unknown county"),
+        "unknown_chain": ("未知产业链", "Unknown industry chain"),
+        "unknown_indicator": ("未知指标", "Unknown indicator"),
+        "credit_code_check": ("统一社会信用代码校验位不正确", "Credit code check digit is wrong"),
+        "id_number_check": ("身份证号校验位不正确", "ID number check digit is wrong"),
+        "invalid": ("无效值", "Invalid value"),
+        "required": ("必填项为空", "Required value is empty"),
+        "duplicate_key": ("与前面的行重复，本行未载入", "Duplicate of an earlier row; not loaded"),
+        "end_after_start": ("结束日期早于开始日期", "End date before start date"),
+        "members_le_employees": ("会员人数大于职工人数", "Members exceed employees"),
+        "members_zero_without_union": ("未建会企业有会员", "Members in a firm without a union"),
+        "migrant_workers_le_employees": ("农民工人数大于职工人数", "Migrant workers exceed employees"),
+        "migrant_members_le_migrant_workers": ("农民工会员数大于农民工人数", "Migrant members exceed migrant workers"),
+        "migrant_members_le_members": ("农民工会员数大于会员人数", "Migrant members exceed members"),
+        "female_le_employees": ("女职工人数大于职工人数", "Female employees exceed employees"),
+        "completed_le_participants": ("结业人数大于参加人数", "Completions exceed participants"),
+        "winners_le_participants": ("获奖人数大于参赛人数", "Winners exceed participants"),
     },
     "kind": {
         "stock": ("存量（期末值）", "stock"),

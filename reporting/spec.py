@@ -182,8 +182,7 @@ class ChartSpec:
     @property
     def header_lines(self) -> tuple[str, ...]:
         """What a file says above the data: title, filters, data date, and notes."""
-        filters = f"筛选：{self.scope}" if self.lang == "zh" else f"Filters: {self.scope}"
-        return (self.title, filters, self.data_date, *self.notes)
+        return (self.title, t("filters_label", self.lang, scope=self.scope), self.data_date, *self.notes)
 
     def table(self) -> pd.DataFrame:
         """The data as drawn, ready to paste: headers in the user's language with their units, no internal
@@ -270,7 +269,7 @@ def ranking(ctx: Context, code: str, dim: str, *, key: str = "") -> ChartSpec:
         frame, name=name, unit=unit, decimals=decimals, lang=lang, change=change, against=against, whole=whole_name
     )
     shown = _decimals_shown(row.unit_zh, decimals)
-    label = ctx.t("county") if dim == "county" else ctx.t("chain")
+    label = ctx.t(f"col_{dim}")
     columns = (
         ("name_en" if lang == "en" else "name_zh", label, "text"),
         ("value", unit_header(name, unit, lang), f"num:{shown}"),
@@ -340,9 +339,11 @@ def trend(ctx: Context, codes: Sequence[str], *, key: str = "") -> ChartSpec:
 
 
 def heatmap(ctx: Context, code: str, *, key: str = "") -> ChartSpec:
-    """An indicator per chain × county; a click on a cell filters to that county and chain."""
-    lang = ctx.lang
-    frame = ctx.ask(metrics.heatmap, ctx.filters, code)
+    """An indicator per chain × county, all of both (the selection outlined, as rankings highlight theirs); a
+    click on a cell filters to that county and chain."""
+    lang, f = ctx.lang, ctx.filters
+    whole = ctx.without("county", "chain")
+    frame = ctx.ask(metrics.heatmap, whole.filters, code)
     row = reference.indicator(code)
     unit, decimals = indicator_unit(code, lang), row.decimals
     name = indicator_name(code, lang)
@@ -356,20 +357,20 @@ def heatmap(ctx: Context, code: str, *, key: str = "") -> ChartSpec:
         kind="heatmap",
         key=key or f"heatmap_{code}",
         title=ctx.t("heatmap_title", name=name),
-        subtitle=ctx.subtitle(unit),
+        subtitle=whole.subtitle(unit, drop=("county", "chain")),
         unit=unit,
         decimals=decimals,
         lang=lang,
         frame=frame,
         takeaway=takeaways.heatmap(frame, name=name, unit=unit, decimals=decimals, lang=lang),
-        scope=ctx.scope(),
+        scope=whole.scope(drop=("county", "chain")),
         data_date=ctx.data_date,
-        options={"unit": unit, "decimals": decimals},
+        options={"unit": unit, "decimals": decimals, "highlight": (tuple(f.counties), tuple(f.chains))},
         select=("county", "chain"),
         notes=(*_notes(ctx, frame, code), ctx.t("heatmap_blank_note")),
         columns=(
-            ("county_en" if lang == "en" else "county_zh", ctx.t("county"), "text"),
-            ("chain_en" if lang == "en" else "chain_zh", ctx.t("chain"), "text"),
+            ("county_en" if lang == "en" else "county_zh", ctx.t("col_county"), "text"),
+            ("chain_en" if lang == "en" else "chain_zh", ctx.t("col_chain"), "text"),
             ("value", unit_header(name, unit, lang), f"num:{shown}"),
         ),
         pending=_pending(ctx, (code,)),
@@ -399,7 +400,10 @@ def breakdown(ctx: Context, code: str, dim: str, *, key: str = "") -> ChartSpec:
         data_date=ctx.data_date,
         options={"unit": unit, "decimals": decimals},
         notes=_notes(ctx, frame, code),
-        columns=(("category", by, "category"), ("value", unit_header(name, unit, lang), f"num:{shown}")),
+        columns=(
+            ("category", by[:1].upper() + by[1:], "category"),
+            ("value", unit_header(name, unit, lang), f"num:{shown}"),
+        ),
         pending=_pending(ctx, (code,)),
     )
 
@@ -538,7 +542,7 @@ def county_grid(ctx: Context, code: str, *, key: str = "") -> ChartSpec:
         select=("county",),
         notes=_notes(ctx, frame, code),
         columns=(
-            ("name_en" if lang == "en" else "name_zh", ctx.t("county"), "text"),
+            ("name_en" if lang == "en" else "name_zh", ctx.t("col_county"), "text"),
             ("value", unit_header(name, unit, lang), f"num:{shown}"),
             ("status", ctx.t("status"), "status"),
         ),
@@ -577,7 +581,7 @@ def rates_by(ctx: Context, codes: Sequence[str], dim: str, *, title: str, key: s
         options={"unit": "%", "names": labels},
         select=(dim,),
         columns=(
-            (label_col, ctx.t("county") if dim == "county" else ctx.t("chain"), "text"),
+            (label_col, ctx.t(f"col_{dim}"), "text"),
             *((c, unit_header(labels[c], "%", lang), "num:1") for c in codes),
         ),
         table_frame=wide,
@@ -646,7 +650,7 @@ def coverage(ctx: Context, chain: str, *, key: str = "") -> ChartSpec:
         },
         columns=(
             ("enterprise_name", ctx.t("col_firm"), "text"),
-            ("county_name", ctx.t("county"), "text"),
+            ("county_name", ctx.t("col_county"), "text"),
             ("employees", unit_header(ctx.t("col_employees"), "人" if lang == "zh" else "people", lang), "num:0"),
             ("members", unit_header(ctx.t("col_members"), "人" if lang == "zh" else "people", lang), "num:0"),
             ("member_rate", unit_header(indicator_name("P5_MEMBER_RATE", lang), "%", lang), "num:1"),

@@ -53,6 +53,8 @@ def template(mode: str = "light") -> go.layout.Template:
         "tickfont": {"size": 12, "color": ink},
         "title": {"font": {"size": 12, "color": ink}},
         "automargin": True,
+        "exponentformat": "none",  # 20,000, never 20k (Chinese ticks of 万 and above are set per chart)
+        "separatethousands": True,
     }
     return go.layout.Template(
         layout={

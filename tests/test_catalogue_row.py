@@ -79,7 +79,7 @@ def test_it_appears_on_its_project_page(extended, monkeypatch):
     at.switch_page("app_pages/skills.py")
     at.run()
     assert not at.exception
-    assert {m.label: m.value for m in at.metric}.get("技能竞赛获奖人数") == "10人"
+    assert {m.label: m.value for m in at.metric}.get("技能竞赛获奖人数") == "10"  # a count card: the name says 人数
 
 
 def test_it_appears_in_the_deck(extended, monkeypatch):

@@ -38,6 +38,14 @@ def test_ranking_sorts_puts_codes_in_customdata_and_draws_targets():
     assert fig.layout.xaxis.range[0] == 70 and "70%" in fig.layout.xaxis.title.text
 
 
+def test_ranking_value_labels_sit_beyond_the_bar_and_its_target_tick():
+    fig = charts.ranking(_ranking_frame(), title=TITLE, subtitle=SUB, unit="%", decimals=1)
+    labels = fig.data[-1]
+    assert labels.mode == "text" and fig.data[0].textposition == "none"
+    assert list(labels.x) == [90.0, 88.2, 91.5]  # 泰山区 84.0 is behind its 90 target: its label starts at 90
+    assert [t.strip() for t in labels.text] == ["84.0%", "88.2%", "91.5%"]
+
+
 def test_ranking_hidden_cells_show_small_text_and_no_bar():
     frame = _ranking_frame().assign(value=[91.5, None, 88.2], suppressed=[False, True, False])
     fig = charts.ranking(frame, title=TITLE, subtitle=SUB, unit="%", decimals=1)
@@ -63,9 +71,18 @@ def test_heatmap_cells_carry_county_and_chain_codes():
     cell = fig.data[0]
     assert list(cell.x) == ["泰山区", "新泰市"]  # reference order
     assert list(cell.y) == ["汽车及零部件", "医药及医疗器械"]
-    assert cell.customdata[1][0] == ["taishan", "C10"]
     assert cell.text[1][1] == ""  # missing cell stays blank
-    assert cell.text[0][0] == "80" and cell.hovertext[0][0] == "80.0%"
+    assert cell.text[0][0] == "80"
+    # Plotly cannot select heatmap cells, so an invisible marker at each cell centre carries its codes, and a
+    # click anywhere in the plot picks the nearest centre: the cell under the pointer
+    layer = fig.data[1]
+    assert layer.type == "scatter" and layer.marker.opacity == 0
+    cells = dict(zip(zip(layer.x, layer.y, strict=True), map(tuple, layer.customdata), strict=True))
+    assert cells[("泰山区", "医药及医疗器械")] == ("taishan", "C10")
+    assert cells[("新泰市", "医药及医疗器械")] == ("xintai", "C10")  # a blank cell is still that cell
+    assert fig.layout.hoverdistance == -1 and fig.layout.clickmode == "event+select"
+    hover = dict(zip(map(tuple, layer.customdata), layer.hovertext, strict=True))
+    assert hover[("taishan", "C01")].endswith("80.0%") and hover[("xintai", "C10")].endswith("无数据")
 
 
 def test_trend_target_line_and_period_labels():
@@ -112,8 +129,50 @@ def test_tile_grid_places_counties_on_their_grid():
         }
     )
     fig = charts.tile_grid(frame, title="t", subtitle="s", unit="个")
-    assert fig.data[0].customdata[1][2] == "taishan" and fig.data[0].customdata[1][0] == "feicheng"
     assert "泰山区" in fig.data[0].text[1][2]
+    layer = fig.data[1]  # the tiles are clicked through invisible markers at their centres (x = column, y = row)
+    cells = dict(zip(zip(layer.x, layer.y, strict=True), layer.customdata, strict=True))
+    assert cells[(2, 1)] == "taishan" and cells[(0, 1)] == "feicheng"
+    assert cells[(1, 1)] == ""  # an empty grid position filters nothing
+
+
+def test_heatmap_leaves_out_chains_and_counties_with_nothing_anywhere():
+    frame = pd.DataFrame(
+        {
+            "county": ["taishan", "xintai", "taishan", "feicheng"],
+            "chain": ["C01", "C10", "C02", "C03"],
+            "value": [80.0, 90.0, None, None],
+            "suppressed": [False, False, False, True],
+        }
+    )
+    fig = charts.heatmap(frame, title=TITLE, subtitle=SUB, unit="%")
+    assert list(fig.data[0].x) == ["泰山区", "新泰市", "肥城市"]  # 肥城市's only cell is hidden, not empty
+    assert list(fig.data[0].y) == ["汽车及零部件", "矿山装备<br>及工程机械", "医药及医疗器械"]  # no 输变电 row
+
+
+def test_heatmap_outlines_the_selected_cells():
+    frame = pd.DataFrame(
+        {"county": ["taishan", "xintai", "taishan"], "chain": ["C01", "C01", "C10"], "value": [80.0, 90.0, 70.0]}
+    )
+    fig = charts.heatmap(frame, title=TITLE, subtitle=SUB, unit="%", highlight=(("xintai",), ("C10",)))
+    assert [(s.x0, s.y0) for s in fig.layout.shapes] == [(0.5, 0.5)]  # column 1 (新泰市) × row 1 (医药)
+    column = charts.heatmap(frame, title=TITLE, subtitle=SUB, unit="%", highlight=(("taishan",), ()))
+    assert [(s.x0, s.y0) for s in column.layout.shapes] == [(-0.5, -0.5), (-0.5, 0.5)]
+    assert not charts.heatmap(frame, title=TITLE, subtitle=SUB, unit="%").layout.shapes
+
+
+def test_ranking_bars_answer_a_click_anywhere_in_their_band():
+    fig = charts.ranking(_ranking_frame(), title=TITLE, subtitle=SUB, unit="%", decimals=1)
+    assert fig.layout.hovermode == "y" and fig.layout.clickmode == "event+select"
+    assert list(fig.data[1].customdata) == list(fig.data[0].customdata)  # the target tick selects its place too
+
+
+def test_long_place_names_wrap_onto_two_lines():
+    assert charts.wrap_label("旅游经济开发区", 6) == "旅游经济<br>开发区"
+    assert charts.wrap_label("输变电装备及电线电缆", 7) == "输变电装备<br>及电线电缆"
+    assert charts.wrap_label("医药及医疗器械", 6) == "医药及<br>医疗器械"
+    assert charts.wrap_label("Tourism Economic Development Zone", 12) == "Tourism Economic<br>Development Zone"
+    assert charts.wrap_label("泰山区", 6) == "泰山区"
 
 
 @pytest.mark.parametrize(

@@ -96,14 +96,14 @@ def test_without_a_browser_chart_slides_show_the_data_and_a_sentence(no_browser_
     assert sum(s["tables"] for s in charts) >= 10  # every chart with rows shows them as a table
 
 
-def test_workbook_has_one_sheet_per_chart_equal_to_the_drawn_frame(spec, no_browser_briefing):
+def test_workbook_has_one_sheet_per_chart_equal_to_the_charts_download_table(spec, no_browser_briefing):
     book = pd.read_excel(io.BytesIO(no_browser_briefing.xlsx), sheet_name=None, header=None, engine="calamine")
     assert len(book) == len(spec.charts)
     for (_, chart), (sheet, cells) in zip(spec.charts, book.items(), strict=True):
         assert cells.iloc[0, 0] == chart.title
         n = len(chart.header_lines)
         back = pd.read_excel(io.BytesIO(no_browser_briefing.xlsx), sheet_name=sheet, skiprows=n, engine="calamine")
-        expected = chart.frame
+        expected = chart.table()  # what the chart's own download holds: words, units, rounded values
         assert list(back.columns) == list(expected.columns)
         assert len(back) == len(expected)
         for column in expected.columns:
@@ -253,3 +253,31 @@ def test_fallback_table_is_readable_and_ranked_like_the_chart(con, no_browser_br
     top = ranks.sort_values("value", ascending=False).iloc[0]
     assert (table.cell(1, 0).text, table.cell(1, 1).text) == (top["name_zh"], f"{top['value']:.1f}%")
     assert len(table.rows) == len(ranks) + 1  # places without data are left out
+
+
+def test_a_deck_from_an_english_session_is_english_throughout(con):
+    """Slides, tables, notes and the workbook of an English deck: no Chinese outside user data (the tiny set's
+    default sections hold no firm or file names)."""
+    import re
+
+    from openpyxl import load_workbook
+
+    cjk = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+    english = deck.build_spec(con, YEAR, [*deck.DEFAULT_SECTIONS, "county:xintai"], lang="en")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BROWSER_PATH", "/nonexistent/chrome")  # chart slides as tables: their cells are text to check
+        briefing = deck.render_deck(english)
+    texts = []
+    for slide in Presentation(io.BytesIO(briefing.pptx)).slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                texts.append(shape.text_frame.text)
+            if shape.has_table:
+                texts += [cell.text for row in shape.table.rows for cell in row.cells]
+    book = load_workbook(io.BytesIO(briefing.xlsx))
+    texts += [str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value is not None]
+    texts += [ws.title for ws in book]
+    assert [t for t in texts if cjk.search(t)] == []
+    assert deck.slide_texts(briefing.pptx)[0]["title"] == "Tai'an Federation of Trade Unions: Five Projects briefing"
+    assert [s.title for s in english.sections][:2] == ["Overview", "1. Ideology"]
+    assert english.sections[-1].title == "County: Xintai City"

@@ -11,7 +11,6 @@ from streamlit.testing.v1 import AppTest
 
 from data_pipeline import metrics, reference
 from reporting import format as fmt
-from ui.components import COUNT_UNITS
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PAGES = [p.slug for p in reference.projects()]
@@ -48,7 +47,7 @@ def shown_metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def expected_cards(db: Path, f: metrics.Filters, codes: list[str], compact: bool = False) -> dict[str, str]:
+def expected_cards(db: Path, f: metrics.Filters, codes: list[str]) -> dict[str, str]:
     """Card texts from the query layer; what the query layer hid (small aid cells below county level) as "<5"."""
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -59,9 +58,11 @@ def expected_cards(db: Path, f: metrics.Filters, codes: list[str], compact: bool
     out = {}
     for code in codes:
         row = cat.loc[code]
-        unit = "" if compact and row["unit_zh"] in COUNT_UNITS else row["unit_zh"]
-        value = kpis.loc[code, "value"]
-        out[row["name_zh"]] = "<5" if kpis.loc[code, "suppressed"] else fmt.value(value, unit, int(row["decimals"]))
+        value, decimals = kpis.loc[code, "value"], int(row["decimals"])
+        # a card shows a percent sign and nothing else after its number (counts say what they count in their
+        # names, 万元 stands beside the name)
+        text = fmt.value(value, "%", decimals) if row["unit_zh"] == "%" else fmt.number(value, decimals)
+        out[row["name_zh"]] = "<5" if kpis.loc[code, "suppressed"] else text
     return out
 
 
@@ -101,23 +102,23 @@ def test_every_page_renders_in_chinese_without_errors(tiny_warehouse, monkeypatc
     at = open_app(tiny_warehouse, monkeypatch, page)
     assert_clean(at)
     assert at.title[0].value == TITLES[page]
-    assert at.sidebar.selectbox(key="year").value == 2024
+    assert at.sidebar.selectbox(key="year_zh").value == 2024
 
 
 def test_overview_cards_equal_the_query_layer(tiny_warehouse, monkeypatch):
     at = open_app(tiny_warehouse, monkeypatch)
     codes = headline_codes(tiny_warehouse)
-    assert shown_metrics(at) == expected_cards(tiny_warehouse, default_filters(tiny_warehouse), codes, compact=True)
+    assert shown_metrics(at) == expected_cards(tiny_warehouse, default_filters(tiny_warehouse), codes)
 
 
 def test_overview_link_with_county_and_chain(tiny_warehouse, monkeypatch):
     at = open_app(tiny_warehouse, monkeypatch, year="2024", county="xintai", chain="C10")
     assert_clean(at)
-    assert at.sidebar.multiselect(key="county").value == ["xintai"]
-    assert at.sidebar.multiselect(key="chain").value == ["C10"]
+    assert at.sidebar.multiselect(key="county_zh").value == ["xintai"]
+    assert at.sidebar.multiselect(key="chain_zh").value == ["C10"]
     codes = headline_codes(tiny_warehouse)
     assert shown_metrics(at) == expected_cards(
-        tiny_warehouse, default_filters(tiny_warehouse, counties=("xintai",), chains=("C10",)), codes, compact=True
+        tiny_warehouse, default_filters(tiny_warehouse, counties=("xintai",), chains=("C10",)), codes
     )
     assert at.query_params["county"] in ("xintai", ["xintai"]) and at.query_params["chain"] in ("C10", ["C10"])
 
@@ -202,3 +203,18 @@ def test_a_republished_warehouse_is_noticed(tiny_warehouse, tmp_path, monkeypatc
     os.replace(staged, db)
     after = shown_metrics(open_app(db, monkeypatch, "service"))["入会率"]
     assert before != "0.0%" and after == "0.0%"
+
+
+def test_a_plain_link_opens_its_view_and_junk_is_named_in_one_sentence(tiny_warehouse, monkeypatch):
+    at = open_app(tiny_warehouse, monkeypatch, "service", year="2024", quarter="2-3", county="新泰市", lang="en")
+    assert_clean(at)
+    assert at.sidebar.selectbox(key="year_en").value == 2024
+    assert at.sidebar.select_slider(key="quarter_en").value == (2, 3)
+    assert at.sidebar.multiselect(key="county_en").value == ["xintai"]
+    assert at.title[0].value == "Service capacity"
+    assert at.query_params["county"] in ("xintai", ["xintai"])  # the address bar holds codes, not names
+
+    at = open_app(tiny_warehouse, monkeypatch, "service", year="1999", quarter="Q9", chain="C10")
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["链接中有无法识别的参数（year=1999、quarter=Q9），已按默认值显示。"]
+    assert at.sidebar.selectbox(key="year_zh").value == 2024 and at.sidebar.multiselect(key="chain_zh").value == ["C10"]

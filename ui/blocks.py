@@ -17,7 +17,7 @@ from reporting import format as fmt
 from reporting import spec as recipes
 from reporting.i18n import code_label
 from ui import data
-from ui.components import chart, empty_note, headline_grid, kpi_row, section
+from ui.components import CARD_WIDTH, chart, empty_note, headline_grid, kpi_row, section
 from ui.filters import lang, names, tr
 from ui.layout import Renderer, View, header, project_rows
 
@@ -126,7 +126,6 @@ def project_page(slug: str, extras: Renderer | None = None) -> View:
         empty_note(view.scope())
     kpi_row(rows, kpis, spark, key=slug)
     st.subheader(tr("charts_heading"), anchor=False)
-    st.caption(tr("click_hint"))
     with_data = kpis.dropna(subset=["value"])["indicator"].tolist()
     code = indicator_picker(view, codes, key=slug, default=next((c for c in codes if c in with_data), None))
     indicator_panel(view, code, key=slug)
@@ -171,7 +170,7 @@ def attention(view: View, kpis: pd.DataFrame, codes: Sequence[str]) -> None:
             st.markdown(f"- {tr('no_lagging')}")
         else:
             items = sep.join(
-                f"{recipes.indicator_name(r['indicator'], view.lang)}（{_shortfall(view, r)}）"
+                _bracket(recipes.indicator_name(r["indicator"], view.lang), _shortfall(view, r), view.lang)
                 for _, r in behind.iterrows()
             )
             st.markdown(f"- {tr('lagging_targets', items=items)}")
@@ -181,8 +180,11 @@ def attention(view: View, kpis: pd.DataFrame, codes: Sequence[str]) -> None:
             if rows.empty:
                 continue
             items = sep.join(
-                f"{r['name_en' if view.lang == 'en' else 'name_zh']}"
-                f"（{recipes.indicator_name(r['indicator'], view.lang)} {_shortfall(view, r)}）"
+                _bracket(
+                    r["name_en" if view.lang == "en" else "name_zh"],
+                    f"{recipes.indicator_name(r['indicator'], view.lang)} {_shortfall(view, r)}",
+                    view.lang,
+                )
                 for _, r in rows.iterrows()
             )
             st.markdown(f"- {tr(f'lagging_{dim}', items=items)}")
@@ -190,6 +192,11 @@ def attention(view: View, kpis: pd.DataFrame, codes: Sequence[str]) -> None:
         if pending:
             names_ = sep.join(recipes.indicator_name(c, view.lang) for c in pending)
             st.caption(tr("pending_honours", items=names_))
+
+
+def _bracket(text: str, note: str, language: str) -> str:
+    """新泰市（入会率 低5.4个百分点） / Xintai City (Membership rate 5.4 pp short)."""
+    return f"{text}（{note}）" if language == "zh" else f"{text} ({note})"
 
 
 def _shortfall(view: View, row: pd.Series) -> str:
@@ -335,16 +342,17 @@ def _labelled(frame: pd.DataFrame, labels: dict[str, tuple[str, str]], language:
 def freshness(view: View) -> None:
     """When the warehouse was built and last loaded, which quarter it reaches, files and quarantined rows."""
     info = view.info
-    with st.container(border=True):
-        st.markdown(
-            f"**{tr('built_at')}**：{str(info.get('built_at') or '—')[:16].replace('T', ' ')}　"
-            f"**{tr('last_loaded')}**：{str(info.get('last_loaded_at') or '—')[:16]}　"
-            f"**{tr('data_through_label')}**：{fmt.period(info.get('data_through'), view.lang)}"
-        )
+    facts = (
+        (tr("built_at"), str(info.get("built_at") or "—")[:16].replace("T", " ")),
+        (tr("last_loaded"), str(info.get("last_loaded_at") or "—")[:16].replace("T", " ")),
+        (tr("data_through_label"), fmt.period(info.get("data_through"), view.lang)),
+    )
+    with st.container(border=True, horizontal=True, gap="medium"):
+        for label, value in facts:
+            st.markdown(tr("label_value", label=label, value=value), width="content")
     with st.container(horizontal=True):
-        st.metric(tr("files_loaded"), fmt.number(info.get("files_loaded")), border=True, width=200)
-        st.metric(tr("files_rejected"), fmt.number(info.get("files_rejected")), border=True, width=200)
-        st.metric(tr("rows_quarantined"), fmt.number(info.get("rows_quarantined")), border=True, width=200)
+        for key in ("files_loaded", "files_rejected", "rows_quarantined"):
+            st.metric(tr(key), fmt.number(info.get(key)), border=True, width=CARD_WIDTH)
 
 
 def _readable(frame: pd.DataFrame, language: str) -> pd.DataFrame:
@@ -361,6 +369,9 @@ def _readable(frame: pd.DataFrame, language: str) -> pd.DataFrame:
         if col in out.columns:
             group = "due_basis" if col == "accrual" else col
             out[col] = out[col].map(lambda v, g=group: code_label(g, v, language))
+    if language == "en" and {"message", "rule"} <= set(out.columns):
+        # the pipeline writes each reason as a Chinese sentence; English names the rule it broke
+        out["message"] = out["rule"].map(lambda v: code_label("rule", v, "en"))
     return out
 
 
@@ -371,12 +382,13 @@ def manifest_table(view: View) -> None:
         if frame.empty:
             empty_note(tr("manifest_heading"))
             return
-        st.dataframe(
-            _labelled(_readable(frame, view.lang), MANIFEST_LABELS, view.lang),
-            hide_index=True,
-            width="stretch",
-            key="manifest",
-        )
+        with st.container(key="user_files"):  # the users' own file names (user data, shown as written)
+            st.dataframe(
+                _labelled(_readable(frame, view.lang), MANIFEST_LABELS, view.lang),
+                hide_index=True,
+                width="stretch",
+                key="manifest",
+            )
 
 
 def quarantine_table(view: View, limit: int = 1000) -> None:
@@ -387,12 +399,13 @@ def quarantine_table(view: View, limit: int = 1000) -> None:
             st.success(tr("no_quarantine"), icon=":material/check_circle:")
             return
         st.caption(tr("quarantine_shown", n=len(frame)))
-        st.dataframe(
-            _labelled(_readable(frame, view.lang), QUARANTINE_LABELS, view.lang),
-            hide_index=True,
-            width="stretch",
-            key="quarantine",
-        )
+        with st.container(key="user_rows"):  # file names, the files' own headers and values (user data)
+            st.dataframe(
+                _labelled(_readable(frame, view.lang), QUARANTINE_LABELS, view.lang),
+                hide_index=True,
+                width="stretch",
+                key="quarantine",
+            )
 
 
 def dictionary_table(view: View) -> None:

@@ -12,15 +12,16 @@ import pandas as pd
 import streamlit as st
 
 from data_pipeline import reference
+from reporting import charts
 from reporting import format as fmt
 from reporting.i18n import code_label
 from reporting.spec import ChartSpec
 from ui.downloads import download_menu
-from ui.filters import lang, on_chart_select, tr
+from ui.filters import clear_dimensions, clicked_here, lang, on_chart_select, tr
 
 log = logging.getLogger(__name__)
 
-COUNT_UNITS = {"人", "人次", "个", "家", "场", "项", "对", "户", "people", "attendances", "participations", "firms"}
+COUNT_UNITS = {"人", "人次", "个", "家", "场", "项", "对", "户"}  # catalogue unit_zh of counts
 
 
 def theme_mode() -> str:
@@ -38,8 +39,10 @@ def _filename(title: str, key: str) -> str:
 def chart(spec: ChartSpec) -> None:
     """Show a chart spec with its notes and its download menu (the data as drawn, in the user's language). A
     spec that says what a click selects ('county', 'chain') filters the page to the clicked code."""
-    fig = spec.figure(theme_mode())
+    fig = charts.without_title(spec.figure(theme_mode()))  # title and subtitle as text: they wrap on a phone
     key = spec.key
+    st.markdown(f"**{spec.title}**")
+    st.caption(spec.subtitle.replace("<br>", "  \n"))
     config = {
         "displaylogo": False,
         "responsive": True,
@@ -57,9 +60,20 @@ def chart(spec: ChartSpec) -> None:
         )
     else:
         st.plotly_chart(fig, key=key, theme=None, config=config)
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        download_menu(spec)
+        if spec.select and clicked_here(key):
+            st.button(
+                tr("clear_click"),
+                on_click=clear_dimensions,
+                icon=":material/close:",
+                type="secondary",
+                key=f"clear_{key}",
+            )
+    if spec.select:
+        st.caption(tr(f"click_{'_'.join(spec.select)}"))
     for note in spec.notes:
         st.caption(note)
-    download_menu(spec)
 
 
 @contextmanager
@@ -95,6 +109,21 @@ def definition(row: pd.Series, *, key: str) -> None:
 STATUS_BADGE = {"ahead": "green", "on_track": "green", "behind": "red", "not_yet_due": "gray", "no_data": "gray"}
 
 
+CARD_WIDTH = 170  # two cards side by side on a 390 px phone, five in a row on a desktop
+
+
+def card_unit(row: pd.Series, language: str) -> tuple[str, str]:
+    """(unit after the numbers on a card, unit beside the card's name). A card's value is big and its width fixed,
+    so only a percent sign follows it: a count drops its unit (the name says what is counted: 疗休养人次), any
+    other unit (万元, 10,000 yuan) goes beside the name."""
+    unit = row["unit_zh"] if language == "zh" else row["unit_en"]
+    if unit == "%" or not unit:
+        return unit, ""
+    if row["unit_zh"] in COUNT_UNITS:
+        return "", ""
+    return "", unit
+
+
 def kpi_card(
     row: pd.Series,
     kpi: pd.Series | None,
@@ -107,31 +136,36 @@ def kpi_card(
     """One bordered card: value, change against the previous period, and where it stands against what was due
     by now (a status badge; the query layer judged it). Hidden small counts show "<5" and nothing else.
 
-    The definition is one click away (popover), or a hover on the ? icon when `compact`."""
+    The name wraps (never cut off); the definition is a hover on its ? icon, and one click away (popover) on a
+    full card. The change is grey: on a card, as everywhere, only the status badge uses red ("behind")."""
     language = lang()
-    unit, decimals = row["unit_zh"] if language == "zh" else row["unit_en"], int(row["decimals"])
+    decimals = int(row["decimals"])
+    shown_unit, name_unit = card_unit(row, language)
+    name = row[f"name_{language}"]
     value = kpi["value"] if kpi is not None else None
     hide = kpi is not None and bool(kpi.get("suppressed"))
-    delta = fmt.change(kpi["change"], unit, decimals, language) if kpi is not None and not hide else None
-    shown_unit = unit
-    if compact and shown_unit in COUNT_UNITS:
-        shown_unit = ""  # the name already says what is counted (人次, 家, 个 …); keeps narrow cards readable
+    delta = fmt.change(kpi["change"], shown_unit, decimals, language) if kpi is not None and not hide else None
+    text = fmt.SMALL_TEXT if hide else fmt.short(value, decimals, language) if not shown_unit else None
     with st.container(border=True, width=width, key=f"card_{key}"):
-        if compact:
-            st.markdown(row[f"name_{language}"], help=row[f"definition_{language}"])
+        label = (
+            f"{name}（{name_unit}）"
+            if name_unit and language == "zh"
+            else f"{name} ({name_unit})"
+            if name_unit
+            else name
+        )
+        st.markdown(f"**{label}**" if not compact else label, help=row[f"definition_{language}"])
         st.metric(
-            row[f"name_{language}"],
-            fmt.SMALL_TEXT if hide else fmt.value(value, shown_unit, decimals, language),
+            name,
+            text or fmt.value(value, shown_unit, decimals, language),
             delta=delta,
-            delta_description=tr(f"vs_{kpi['basis']}") if delta and not compact else None,
+            delta_color="off",
             chart_data=list(spark) if spark is not None and len(spark) > 1 and not hide else None,
             chart_type="line",
-            delta_color="off",  # colour means status (the badge below), never up or down
-            help=None if compact else row[f"definition_{language}"],
-            label_visibility="collapsed" if compact else "visible",
+            label_visibility="collapsed",
         )
         if kpi is not None and not hide:
-            status_line(kpi, unit, decimals, compact=compact)
+            status_line(kpi, shown_unit, decimals, compact=compact)
         if not compact:
             definition(row, key=f"def_{key}")
 
@@ -165,19 +199,16 @@ def kpi_row(
     *,
     key: str,
     caption: str | None = None,
-    per_row: int = 4,
 ) -> None:
-    """Cards for every catalogue row given, in order: `per_row` to a row."""
+    """Cards for every catalogue row given, in order, wrapping to the width."""
     by_code = kpis.set_index("indicator") if not kpis.empty else pd.DataFrame()
-    rows = [row for _, row in catalogue.iterrows()]
-    for start in range(0, len(rows), per_row):
-        for column, row in zip(st.columns(per_row, gap="small"), rows[start : start + per_row], strict=False):
+    # one wrapping row: as many cards as fit (four or five on a desktop, two on a phone), never one per screen row
+    with st.container(horizontal=True, gap="small", key=f"{key}_cards"):
+        for _, row in catalogue.iterrows():
             code = row["code"]
             kpi = by_code.loc[code] if code in by_code.index else None
-            with column:
-                kpi_card(row, kpi, _sparks(trend, code), key=f"{key}_{code}", width="stretch")
-    if caption:
-        st.caption(caption)
+            kpi_card(row, kpi, _sparks(trend, code), key=f"{key}_{code}", width=CARD_WIDTH)
+    st.caption(caption or tr("change_note"))
 
 
 def _sparks(trend: pd.DataFrame | None, code: str) -> list[float] | None:
@@ -193,26 +224,23 @@ def headline_grid(
     *,
     key: str,
 ) -> None:
-    """The five projects side by side (one column each, stacked on a phone), their headline cards below."""
+    """The five projects side by side, each with its headline cards below its name. The row wraps: on a phone two
+    projects share a row (their cards stacked), and a project alone on its row puts its cards side by side, so
+    the grid stays two cards wide instead of one card per screen row."""
     language = lang()
     by_code = kpis.set_index("indicator") if not kpis.empty else pd.DataFrame()
     projects = list(dict.fromkeys(catalogue["project"]))
     short = {p.project: (p.short_zh if language == "zh" else p.short_en) for p in reference.projects()}
-    for column, project in zip(st.columns(len(projects), gap="small"), projects, strict=True):
-        rows = catalogue.loc[catalogue["project"] == project]
-        with column:
-            st.markdown(f"**:blue[{short.get(int(project), '')}]**")
-            for _, row in rows.iterrows():
-                code = row["code"]
-                kpi = by_code.loc[code] if code in by_code.index else None
-                kpi_card(
-                    row,
-                    kpi,
-                    _sparks(trend, code),
-                    key=f"{key}_{code}",
-                    width="stretch",
-                    compact=True,
-                )
+    with st.container(horizontal=True, gap="small", key=f"{key}_headline_grid"):
+        for project in projects:
+            rows = catalogue.loc[catalogue["project"] == project]
+            with st.container(gap="small", key=f"{key}_project_{project}"):
+                st.markdown(f"**:blue[{short.get(int(project), '')}]**")
+                with st.container(horizontal=True, gap="small"):
+                    for _, row in rows.iterrows():
+                        code = row["code"]
+                        kpi = by_code.loc[code] if code in by_code.index else None
+                        kpi_card(row, kpi, _sparks(trend, code), key=f"{key}_{code}", width="stretch", compact=True)
     st.caption(tr("change_note"))
 
 

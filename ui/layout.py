@@ -16,7 +16,7 @@ from reporting import spec as recipes
 from reporting.i18n import t
 from ui import data
 from ui.components import status_badges
-from ui.filters import clear_dimensions, current, lang, names, scope_text, sidebar, tr
+from ui.filters import clear_dimensions, current, lang, link_problems, names, scope_text, sidebar, tr
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,8 @@ def header(title: str, *, caption: str | None = None) -> View:
     if caption:
         st.caption(caption)
     status_badges(info)
+    if problem := link_problems():
+        st.warning(problem, icon=":material/link_off:")
     view = View(filters=current(), lang=lang(), info=info)
     if metrics.outside_scope(view.filters):
         st.warning(tr("outside_scope"), icon=":material/lock:")
