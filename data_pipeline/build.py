@@ -252,6 +252,7 @@ def warehouse_from_rows(rows: dict[str, list[dict]], *, sql_dir: Path | None = N
     sql_dir = Path(sql_dir) if sql_dir is not None else config.SQL_DIR
     con = duckdb.connect(":memory:")
     _load_reference(con)
+    con.execute(ingest.MANIFEST_DDL)  # no files: an empty manifest, as the marts expect one
     for ds in reference.datasets():
         con.execute(contracts.raw_table_ddl(ds))
         records = rows.get(ds.dataset, [])

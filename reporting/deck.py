@@ -79,7 +79,9 @@ class Chart:
 
     def table(self) -> pd.DataFrame:
         """The data a staffer pastes: the chart spec's table (the drawn frame, hidden cells blank, without one)."""
-        return self.spec.table() if self.spec is not None else pptx_charts.disclosed(self.frame)
+        if self.spec is None:
+            return pptx_charts.disclosed(self.frame)
+        return replace(self.spec, frame=self.frame).table()  # the chart's own frame, in the spec's table shape
 
     @classmethod
     def of(cls, spec: ChartSpec) -> Chart:
@@ -768,7 +770,7 @@ def build_spec(
         dim, _, code = key.partition(":")
         if code:
             section_ctx = ctx.focus(dim, code)
-            label = f"{t(dim, lang)}：{recipes.names(dim, lang).get(code, code)}"
+            label = t("label_plain", lang, label=t(f"col_{dim}", lang), value=recipes.names(dim, lang).get(code, code))
             chosen = RECIPES[dim]
         else:
             section_ctx, label, chosen = ctx, labels[key], RECIPES[key]
@@ -791,7 +793,7 @@ def build_spec(
     summary = takeaways.status_summary(kpis, lang)
     where = _behind(ask, ctx, tuple(r.code for r in headline), indicators=False)
     return DeckSpec(
-        title=title or t("brief_title", lang),
+        title=title or t("deck_title", lang),
         scope=ctx.scope(),
         data_date=ctx.data_date,
         footer=t("brief_footer", lang, scope=ctx.scope(), date=ctx.data_date),

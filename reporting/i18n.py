@@ -21,6 +21,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page_counties": ("县市区对比", "Counties compared"),
     "page_data": ("数据说明", "About the data"),
     "page_briefing": ("简报导出", "Briefing export"),
+    "open_badge": ("未启用登录", "Sign-in not enabled"),
+    "open_help": (
+        "看板尚未开通任何账号，按本机单人使用方式运行：能访问本端口的人都能看到全部数据。"
+        "用 python -m data_pipeline users add 新增第一个管理员后，每个页面都需要登录。",
+        "No account exists yet, so the dashboard runs for one local user: anyone who reaches this port sees "
+        "everything. Once the first admin is added (python -m data_pipeline users add), every page needs sign-in.",
+    ),
     # scope and downloads
     "outside_scope": (
         "链接中的县市区或产业链超出您的数据权限，仅显示您有权查看的范围。",
@@ -403,7 +410,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status_not_yet_due": ("尚未到计入时间", "Not yet due"),
     # briefing files (deck and Word report): every word the writers add around the spec's own text
     "brief_kpi_title": ("重点指标完成情况", "Headline indicators"),
-    "brief_title": ("泰安市总工会“五大工程”工作简报", "Tai'an Trade Unions: the Five Projects, briefing"),
     "brief_q4": ("第四季度计入", "counted in Q4"),
     "brief_behind_indicator": (
         "{name}完成{value}，应完成{due}。",

@@ -26,6 +26,7 @@ import streamlit as st
 from data_pipeline import accounts, appstate
 from data_pipeline.appstate import Account, Role
 from data_pipeline.scope import EVERYTHING, NOTHING, Scope
+from reporting.i18n import t
 from ui import signin
 
 log = logging.getLogger(__name__)
@@ -220,6 +221,12 @@ def _here(navigation: Any) -> str:
     return path + ("?" + urlencode(params) if params else "")
 
 
+def _lang() -> str:
+    from ui.filters import lang
+
+    return lang()
+
+
 def gate(navigation: Any) -> None:
     """Before any page runs: the sign-in form (and st.stop) for nobody; the user box or the 未启用登录 badge else."""
     g = _gate()
@@ -228,7 +235,7 @@ def gate(navigation: Any) -> None:
         _sign_in_page(navigation, g)
         st.stop()
     if identity.method == "open":
-        st.badge("未启用登录", icon=":material/lock_open:", color="orange", help=OPEN_HELP)
+        st.badge(t("open_badge", _lang()), icon=":material/lock_open:", color="orange", help=t("open_help", _lang()))
         return
     with st.sidebar:
         role = identity.role.name_zh

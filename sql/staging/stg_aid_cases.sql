@@ -11,7 +11,8 @@ select
     quarter(date) as quarter,
     year(date) * 4 + quarter(date) - 1 as period_index,
     amount,
-    family_size
+    family_size,
+    _file_sha256
 from raw_aid_cases
 qualify row_number() over (
     partition by case_no, county, date, category

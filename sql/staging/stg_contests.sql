@@ -14,7 +14,8 @@ select
     participants,
     coalesce(enterprises, 0) as enterprises,
     coalesce(winners, 0) as winners,
-    coalesce(hazards_found, 0) as hazards_found
+    coalesce(hazards_found, 0) as hazards_found,
+    _file_sha256
 from raw_contests
 qualify row_number() over (
     partition by contest_name, county, start_date

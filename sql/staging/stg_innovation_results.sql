@@ -11,7 +11,8 @@ select
     year(date) * 4 + quarter(date) - 1 as period_index,
     coalesce(adopted, false) as adopted,
     coalesce(benefit, 0) as benefit,
-    coalesce(patented, false) as patented
+    coalesce(patented, false) as patented,
+    _file_sha256
 from raw_innovation_results
 qualify row_number() over (
     partition by result_name, county, date
