@@ -17,6 +17,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -288,12 +289,21 @@ def _initialise(db: Path) -> None:
     if not db.exists():
         # Created with owner-only permissions: it holds password hashes. The WAL and SHM files inherit them.
         os.close(os.open(db, os.O_CREAT | os.O_WRONLY, 0o600))
-    con = _raw_connect(db)
-    try:
-        con.execute("pragma journal_mode = wal")
-        migrate(con)
-    finally:
-        con.close()
+    # Switching a new file to WAL needs a moment alone with it, and SQLite may answer "locked" at once instead of
+    # waiting when several processes open it together: try again for as long as the busy timeout allows.
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        con = _raw_connect(db)
+        try:
+            con.execute("pragma journal_mode = wal")
+            migrate(con)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        finally:
+            con.close()
+        time.sleep(0.05)
 
 
 @contextlib.contextmanager
