@@ -1,12 +1,17 @@
 """Every submission file under a folder → typed raw_<dataset> tables, load_manifest and quarantine.
 
-The work is split so that the slow part runs once per column rather than once per cell:
-1. per file (in worker processes when there are many): read the cells, find the header, sort each
-   row into data / blank / total / note;
-2. per dataset: concatenate the data rows of all its files and type + validate each column once
-   (`normalize.normalize_column`), then the cross-field rules and duplicate keys, vectorised;
-3. per file again: its county and period (from its rows), submission order, duplicates and
-   superseding; then everything is written to DuckDB in bulk (Arrow tables, one insert per table).
+A build streams, so its memory holds a few files and one batch of rows, not the whole data set:
+1. per file, in the reader processes: read the cells, find the header, sort the rows into data / blank /
+   total / note (a column at a time), type and check each column once per distinct value
+   (`normalize.normalize_column`; values already parsed in an earlier file are remembered), then the
+   cross-field rules and duplicate keys; the file's county and period come from its rows. Every rule is
+   about one row or one file, so judging a file alone is judging it among all the others;
+2. in the build process, file by file in stamp order (mtime, path): copies of the same bytes are told
+   apart, and each loaded file's good rows and problems are staged as Arrow batches in Parquet files;
+3. once every file is in: submission order and superseding from the files' reports, then the staged rows
+   of the files that stay in force go into raw_<dataset> and quarantine (one insert per table, in the
+   order they were staged) and the manifest is written.
+`check_file` and the submission feedback (one upload) keep the file's typed rows in memory instead (`_run`).
 
 Choices, kept simple on purpose:
 - A file's county is the county of its rows when they all agree; its period is the quarter of its
