@@ -56,7 +56,7 @@ import shutil
 import signal
 import tempfile
 import time
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -1507,12 +1507,10 @@ def _quarantine_table(ds: Dataset, files: list[_Parsed], statuses: tuple[str, ..
         if (statuses is not None and r.status not in statuses) or not r.problems:
             continue
         originals: dict[tuple[str | None, int], str] = {}
-        numbers = f.row_numbers
-        row_index = {(part.sheet, numbers[k]): k for part, rows in f.part_ranges() for k in rows}
         for p in r.problems:
             where = (p.sheet, p.row_number)
             if where not in originals:
-                originals[where] = _original_json(ds, f, row_index[where])
+                originals[where] = _original_json(ds, f, _row_of(f, p.sheet, p.row_number))
             cols["file_sha256"].append(r.sha256)
             cols["file_name"].append(r.file_name)
             cols["row_number"].append(p.row_number)
@@ -1526,6 +1524,17 @@ def _quarantine_table(ds: Dataset, files: list[_Parsed], statuses: tuple[str, ..
     if not cols["file_sha256"]:
         return None
     return pa.Table.from_pydict(cols, schema=QUARANTINE_SCHEMA)
+
+
+def _row_of(f: _Parsed, sheet: str | None, row_number: int) -> int:
+    """The data row (index among the file's data rows) a sheet shows as `row_number`: row numbers rise
+    within each part (sheet)."""
+    for part, rows in f.part_ranges():
+        if part.sheet == sheet:
+            k = bisect_left(f.row_numbers, row_number, rows.start, rows.stop)
+            if k < rows.stop and f.row_numbers[k] == row_number:
+                return k
+    raise KeyError((sheet, row_number))
 
 
 def _original_json(ds: Dataset, f: _Parsed, k: int) -> str:

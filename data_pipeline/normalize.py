@@ -608,7 +608,9 @@ class ParseMemo(dict):
     """Parsed values of one kind of column (same parser, same bounds) kept across calls of normalize_column,
     so a value seen in an earlier file (a firm's credit code, a count) is not parsed again.
 
-    Keyed by (type, value), so 1 and True stay apart. It holds at most `size` values and then starts afresh,
+    Keyed by value, as pd.factorize groups a column's cells (1, 1.0 and True are one value there too, and
+    an error cell is its text), so a value gets the result it would have got among every row of its
+    dataset read at once, as the build did before it streamed. It holds at most `size` values and then starts afresh,
     so its memory does not grow with the data; a memo that rarely hits (a column of names, all different)
     is switched off when it fills."""
 
@@ -656,13 +658,13 @@ def normalize_column(
     if memo is None:
         got = [_parse_one(col, parse, u, bounds) for u in uniques]
     else:
-        keys = [(u.__class__, u) for u in uniques]
-        got = list(map(memo.get, keys))
+        got = list(map(memo.get, uniques))
         missed = [i for i, g in enumerate(got) if g is None]
         memo.lookups += n
         memo.hits += n - len(missed)
         for i in missed:
-            got[i] = memo[keys[i]] = _parse_one(col, parse, uniques[i], bounds)
+            u = uniques[i]
+            got[i] = memo[u] = _parse_one(col, parse, u, bounds)
     got.append((None, None, None))  # the value of an empty cell (code -1 below)
     vals_u, rules_u, details_u = zip(*got, strict=True)
     vals = np.fromiter(vals_u, dtype=object, count=n + 1)

@@ -795,7 +795,18 @@ _NOTE = re.compile(
 _TOTAL_START = ("合", "小", "总", "累", "全")
 _TOTAL_FIRST = frozenset(_TOTAL_START)
 _NOTE_START = frozenset("填制审负单联电报注备说附数")
-_MAY_START_TOTAL = re.compile(r"(?:^|\x00)\s*[" + "".join(_TOTAL_START) + "]")  # cells joined by NUL
+_TOTAL_CHAR = re.compile("[" + "".join(_TOTAL_START) + "]")
+
+
+def _may_start_total(joined: str) -> bool:
+    """Whether a cell of `joined` (cells joined by NUL) starts, after spaces, with a character a total starts with."""
+    for m in _TOTAL_CHAR.finditer(joined):
+        k = m.start()
+        while k and joined[k - 1].isspace():
+            k -= 1
+        if not k or joined[k - 1] == "\x00":
+            return True
+    return False
 
 
 def row_kind(row: list[object], header_texts: set[str]) -> str:
@@ -840,8 +851,8 @@ def row_kinds(
         return [row_kind(row, header_texts) for row in rows]
     total_like: set[object] = set()
     for col in columns[:4]:
-        try:  # texts only (the usual case): one search over them all says whether any can start a total
-            if not _MAY_START_TOTAL.search("\x00".join(col)):
+        try:  # texts only (the usual case): one pass over them all says whether any can start a total
+            if not _may_start_total("\x00".join(col)):
                 continue
         except TypeError:  # numbers, dates or empty cells among them
             pass
