@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -198,7 +199,7 @@ def _build_locked(
         try:
             say("载入参考数据")
             _load_reference(con)
-            report = ingest.ingest_dir(raw_dir, con, hash_key=key, progress=progress)
+            report = ingest.ingest_dir(raw_dir, con, hash_key=key, progress=progress, stage_dir=_stage_dir(tmp))
             say("建立规范化视图（staging）")
             sqlfiles.create_views(con, sqlfiles.read_layer("staging", sql_dir))
             say("计算指标（marts）")
@@ -236,10 +237,16 @@ def _build_locked(
     )
 
 
+def _stage_dir(tmp: Path) -> Path:
+    """Where ingest stages the rows of a build (`.<name>.<pid>.building.stage`, a folder beside its temp file)."""
+    return tmp.with_name(tmp.name + ".stage")
+
+
 def _remove(path: Path) -> None:
     for p in (path, path.with_name(path.name + ".wal")):
         with contextlib.suppress(FileNotFoundError):
             p.unlink()
+    shutil.rmtree(_stage_dir(path), ignore_errors=True)
 
 
 def warehouse_from_rows(rows: dict[str, list[dict]], *, sql_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
@@ -293,14 +300,18 @@ def _alive(pid: int) -> bool:
 
 
 def _sweep(db_path: Path) -> int:
-    """Remove the temp files (`.<name>.<pid>.building` and `.wal`) of builds whose process is gone; how many."""
-    pattern = re.compile(rf"\.{re.escape(db_path.name)}\.(\d+)\.building(?:\.wal)?")
+    """Remove the temp files (`.<name>.<pid>.building`, its `.wal` and its `.stage` folder) of builds whose
+    process is gone; how many."""
+    pattern = re.compile(rf"\.{re.escape(db_path.name)}\.(\d+)\.building(?:\.wal|\.stage)?")
     removed = 0
     for p in db_path.parent.iterdir():
         m = pattern.fullmatch(p.name)
         if m and (int(m.group(1)) == os.getpid() or not _alive(int(m.group(1)))):
             with contextlib.suppress(FileNotFoundError):
-                p.unlink()
+                if p.is_dir() and not p.is_symlink():
+                    shutil.rmtree(p)
+                else:
+                    p.unlink()
                 removed += 1
     return removed
 

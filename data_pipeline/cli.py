@@ -1,5 +1,5 @@
-"""The data pipeline's verbs: demo, build, check, template, prepare (what `make run` calls), users (accounts) and
-publish (a build over the accepted submissions)."""
+"""The data pipeline's verbs: demo, build, check, export, template, prepare (what `make run` calls), users
+(accounts) and publish (a build over the accepted submissions)."""
 
 from __future__ import annotations
 
@@ -54,6 +54,20 @@ def _build(args: argparse.Namespace) -> int:
     else:
         print(result.summary_zh())
     print(f"已发布数据仓库 {_shown(db)}（用时 {time.perf_counter() - started:.1f} 秒）")
+    if getattr(args, "export_parquet", None):
+        return _export(argparse.Namespace(db=str(db), out=args.export_parquet))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from data_pipeline import parquet_export
+
+    try:
+        result = parquet_export.export_marts(Path(args.db), Path(args.out))
+    except parquet_export.ExportError as exc:
+        print(f"导出失败：{exc}", file=sys.stderr)
+        return 1
+    print(f"{result.summary_zh()}（用时 {result.seconds:.1f} 秒）")
     return 0
 
 
@@ -273,7 +287,21 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="确认更换身份证号哈希密钥：即使已有数据仓库是用另一把密钥构建的也重新构建（帮扶记录的编号会全部改变）",
     )
+    b.add_argument(
+        "--export-parquet",
+        metavar="DIR",
+        help="发布后把指标数据（marts）导出为按年度、县市区分区的 Parquet 文件夹（供全省汇总等使用）",
+    )
     b.set_defaults(func=_build)
+
+    x = sub.add_parser(
+        "export",
+        help="把已发布数据仓库的指标数据（marts）导出为按年度、县市区分区的 Parquet",
+        description="把已发布数据仓库的指标数据（marts）和参考表导出为 Parquet：有年度、县市区的表按二者分区（hive 式目录）",
+    )
+    x.add_argument("--db", required=True, help="已发布的数据仓库文件（.duckdb）")
+    x.add_argument("--out", required=True, help="导出文件夹（不存在则新建；已有的导出会被整体替换）")
+    x.set_defaults(func=_export)
 
     c = sub.add_parser("check", help="报送前自查：不需要数据仓库", description="逐个检查报送文件，列出每一处问题")
     c.add_argument("files", nargs="+", help="要检查的文件")

@@ -1,12 +1,17 @@
 """Every submission file under a folder → typed raw_<dataset> tables, load_manifest and quarantine.
 
-The work is split so that the slow part runs once per column rather than once per cell:
-1. per file (in worker processes when there are many): read the cells, find the header, sort each
-   row into data / blank / total / note;
-2. per dataset: concatenate the data rows of all its files and type + validate each column once
-   (`normalize.normalize_column`), then the cross-field rules and duplicate keys, vectorised;
-3. per file again: its county and period (from its rows), submission order, duplicates and
-   superseding; then everything is written to DuckDB in bulk (Arrow tables, one insert per table).
+A build streams, so its memory holds a few files and one batch of rows, not the whole data set:
+1. per file, in the reader processes: read the cells, find the header, sort the rows into data / blank /
+   total / note (a column at a time), type and check each column once per distinct value
+   (`normalize.normalize_column`; values already parsed in an earlier file are remembered), then the
+   cross-field rules and duplicate keys; the file's county and period come from its rows. Every rule is
+   about one row or one file, so judging a file alone is judging it among all the others;
+2. in the build process, file by file in stamp order (mtime, path): copies of the same bytes are told
+   apart, and each loaded file's good rows and problems are staged as Arrow batches in Parquet files;
+3. once every file is in: submission order and superseding from the files' reports, then the staged rows
+   of the files that stay in force go into raw_<dataset> and quarantine (one insert per table, in the
+   order they were staged) and the manifest is written.
+`check_file` and the submission feedback (one upload) keep the file's typed rows in memory instead (`_run`).
 
 Choices, kept simple on purpose:
 - A file's county is the county of its rows when they all agree; its period is the quarter of its
@@ -47,13 +52,16 @@ import os
 import pickle
 import re
 import secrets
+import shutil
 import signal
+import tempfile
 import time
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import compress
 from multiprocessing.connection import wait as wait_for
 from pathlib import Path
 
@@ -401,27 +409,34 @@ def _parse_file(path: Path, rel: str, data: bytes, report: FileReport) -> _Parse
     per_column: dict[str, list[tuple[object, ...]]] = defaultdict(list)
     for sheet, m in chosen:
         header_texts = {str(v).strip() for v in sheet.rows[m.row_index] if isinstance(v, str) and v.strip()}
-        rows: list[list[object]] = []
-        for r in range(m.row_index + 1, len(sheet.rows)):
-            row = sheet.rows[r]
-            report.rows_total += 1
-            if readers.row_kind(row, header_texts) == "data":
-                rows.append(row)
-                parsed.row_numbers.append(r + 1)
-            else:
-                report.rows_skipped += 1
+        body = sheet.rows[m.row_index + 1 :]
+        width = max(len(m.headers), max(map(len, body), default=0))
+        if body and min(map(len, body)) < width:  # ragged CSV lines; an empty cell more changes no row's kind
+            body = [row if len(row) >= width else row + [None] * (width - len(row)) for row in body]
+        sheet_columns = list(zip(*body, strict=True)) if body else []
+        kinds = readers.row_kinds(body, header_texts, sheet_columns)
+        n_data = kinds.count("data")
+        keep = [k == "data" for k in kinds] if n_data < len(body) else None
+        report.rows_total += len(body)
+        report.rows_skipped += len(body) - n_data
+        start = m.row_index + 2  # the row number the sheet shows for the first row below the header
+        if keep is None:
+            parsed.row_numbers.extend(range(start, start + n_data))
+        else:
+            parsed.row_numbers.extend(r for r, ok in enumerate(keep, start) if ok)
         parsed.parts.append(
-            _Part(display_name(sheet.name) if sheet.name is not None else None, m, len(parsed.row_numbers) - len(rows))
+            _Part(display_name(sheet.name) if sheet.name is not None else None, m, len(parsed.row_numbers) - n_data)
         )
         unknown.extend(h for h in m.unknown if h not in unknown)
-        width = max(len(m.headers), max((len(row) for row in rows), default=0))
-        if any(len(row) < width for row in rows):  # ragged CSV lines
-            rows = [row + [None] * (width - len(row)) for row in rows]
-        sheet_columns = list(zip(*rows, strict=True)) if rows else []
         where = {c.column: i for i, c in m.columns.items()}
         for col in ds.columns:
             i = where.get(col.column)
-            per_column[col.column].append(sheet_columns[i] if i is not None and rows else (None,) * len(rows))
+            if i is None or not n_data:
+                per_column[col.column].append((None,) * n_data)
+            elif n_data == len(body):
+                per_column[col.column].append(sheet_columns[i])
+            else:
+                per_column[col.column].append(tuple(compress(sheet_columns[i], keep)))
     report.unknown_columns = [display_name(h) for h in unknown]
     parsed.cols = {
         c: (parts[0] if len(parts) == 1 else tuple(v for p in parts for v in p)) for c, parts in per_column.items()
@@ -468,7 +483,33 @@ class _DatasetResult:
     raw: dict[str, np.ndarray]  # contract column → the cells as read
 
 
-def _validate_dataset(ds: Dataset, files: list[_Parsed], hash_key: bytes) -> _DatasetResult:
+@dataclass
+class _Context:
+    """What judging files needs from one run: the ID-hash key, each column's plausible range (resolved once,
+    so `now` does not move during a build) and each column's memo of parsed values (normalize_column)."""
+
+    hash_key: bytes
+    bounds: dict[tuple[str, str], contracts.Bounds | None]
+    memos: dict[tuple, normalize.ParseMemo] = field(default_factory=dict)
+
+    @classmethod
+    def new(cls, hash_key: bytes) -> _Context:
+        return cls(hash_key, {(c.dataset, c.column): contracts.bounds(c) for ds in datasets() for c in ds.columns})
+
+    def memo(self, col: Column) -> normalize.ParseMemo | None:
+        """The memo of a column's parsed values: shared by the columns that parse alike (same type, choices
+        and bounds: a firm's credit code in every dataset), one per column for free text."""
+        if col.type == "person_name":  # dropped at once: nothing to remember
+            return None
+        bounds = self.bounds[(col.dataset, col.column)]
+        key = (col.type, col.choices, bounds, (col.dataset, col.column) if col.type == "text" else None)
+        memo = self.memos.get(key)
+        if memo is None:
+            memo = self.memos[key] = normalize.ParseMemo()
+        return memo
+
+
+def _validate_dataset(ds: Dataset, files: list[_Parsed], ctx: _Context) -> _DatasetResult:
     for f in files:  # a name of the file's name column is masked wherever the file shows it, its own name too
         f.redact = _Redactor.for_file(ds, f)
         if f.redact.names:
@@ -486,34 +527,46 @@ def _validate_dataset(ds: Dataset, files: list[_Parsed], hash_key: bytes) -> _Da
     column_values: dict[str, np.ndarray] = {}
     raws: dict[str, np.ndarray] = {}
     col_ok: dict[str, np.ndarray] = {}
+    col_null: dict[str, np.ndarray] = {}
     for col in ds.columns:
-        raw = np.empty(n, dtype=object)
-        pos = 0
-        for f in files:
-            k = f.n_rows
-            if k:
-                # fromiter keeps each cell as the Python object it is (an ExcelError stays one)
-                raw[pos : pos + k] = np.fromiter(f.cols[col.column], dtype=object, count=k)
-            pos += k
+        # fromiter keeps each cell as the Python object it is (an ExcelError stays one)
+        if len(files) == 1:
+            raw = np.fromiter(files[0].cols[col.column], dtype=object, count=n)
+        else:
+            raw = np.empty(n, dtype=object)
+            pos = 0
+            for f in files:
+                k = f.n_rows
+                if k:
+                    raw[pos : pos + k] = np.fromiter(f.cols[col.column], dtype=object, count=k)
+                pos += k
         raws[col.column] = raw
-        res = normalize.normalize_column(col, raw, file_pos, hash_key, contracts.bounds(col))
+        res = normalize.normalize_column(
+            col,
+            raw,
+            file_pos,
+            ctx.hash_key,
+            ctx.bounds[(ds.dataset, col.column)],
+            ctx.memo(col),
+        )
         column_values[col.column] = res.values
-        has_rule = res.rules != None  # noqa: E711 - elementwise on an object array
+        col_null[col.column] = res.null
+        has_rule = res.broken
         if col.required and col.type != "person_name":
-            missing = (res.values == None) & ~has_rule  # noqa: E711
+            missing = res.null & ~has_rule
             for i in np.flatnonzero(missing):
                 problems.append((int(i), col.column, "", "required", "必填项为空"))
         else:
             missing = np.zeros(n, dtype=bool)
         for i in np.flatnonzero(has_rule):
-            problems.append((int(i), col.column, "", res.rules[i], res.details[i]))
+            problems.append((int(i), col.column, "", *res.rule_of(i)))
         col_ok[col.column] = ~has_rule & ~missing
         bad |= has_rule | missing
     for rule in contracts.CROSS_RULES:
         if rule.dataset != ds.dataset:
             continue
         left, right = column_values[rule.left], column_values[rule.right]
-        both = col_ok[rule.left] & col_ok[rule.right] & (left != None) & (right != None)  # noqa: E711
+        both = col_ok[rule.left] & col_ok[rule.right] & ~col_null[rule.left] & ~col_null[rule.right]
         idx = np.flatnonzero(both)
         if not len(idx):
             continue
@@ -618,23 +671,17 @@ def _duplicate_keys(
     ok = np.flatnonzero(~bad)
     if not len(ok) or not ds.key:
         return
-    frame = pd.DataFrame({"_file": file_pos[ok]})
-    for k in ds.key:
-        frame[k] = pd.Series(column_values[k][ok], dtype=object)
-    dup = frame.duplicated(keep="first").to_numpy()
-    if not dup.any():
-        return
-    involved = np.flatnonzero(frame.duplicated(keep=False).to_numpy())
+    rows = ok.tolist()
     first: dict[tuple, int] = {}
-    cols = [frame[c].to_numpy() for c in frame.columns]
-    for j in involved:
-        key = tuple(c[j] for c in cols)
-        if not dup[j]:
-            first.setdefault(key, j)
-            continue
-        i = int(ok[j])
+    dups = []
+    keys = zip(file_pos[ok].tolist(), *(column_values[k][ok].tolist() for k in ds.key), strict=True)
+    for i, key in zip(rows, keys, strict=True):
+        j = first.setdefault(key, i)
+        if j != i:
+            dups.append((i, j, key))
+    for i, j, key in dups:
         f = files[file_pos[i]]
-        k_first = int(row_pos[ok[first[key]]])
+        k_first = int(row_pos[j])
         part_first = f.part_of(k_first)
         first_row = f.row_numbers[k_first]
         same_sheet = part_first is f.part_of(int(row_pos[i]))
@@ -797,11 +844,21 @@ def _memory_reason() -> str:
 PARALLEL_MIN_FILES = 300  # below this, one reader process (for isolation); from here on, several
 MAX_READERS = 4
 CHUNK = 16  # files sent to a reader at a time; their results come back in one message
+WINDOW = 256  # with results handed over in order: no file is sent this far past the first one not done
+_TAKEN = object()  # a result already handed over
 ISOLATE = True  # read in worker processes when the platform can fork
 
 
-def _read_all(items: list[_Item], progress: Progress) -> list[_Parsed]:
-    """Parse files in input order: in forked reader processes when possible, else in this process."""
+def _read_all(
+    items: list[_Item],
+    progress: Progress,
+    task: Callable[[_Item], object] = _read_one,
+    emit: Callable[[int, object], None] | None = None,
+) -> list:
+    """`task` (by default: parse) every file: in forked reader processes when possible, else in this process.
+
+    Without `emit`, the results in input order. With `emit`, each result is handed to `emit(index, result)`
+    in input order as soon as it and all before it are done, and not kept (the list returned is empty)."""
     total = len(items)
 
     def tick(k: int) -> None:
@@ -812,11 +869,15 @@ def _read_all(items: list[_Item], progress: Progress) -> list[_Parsed]:
         return []
     if ISOLATE and "fork" in multiprocessing.get_all_start_methods():
         workers = min(MAX_READERS, os.cpu_count() or 1, total) if total >= PARALLEL_MIN_FILES else 1
-        return _Readers(items, max(workers, 1), readers.limits()).run(tick)
+        return _Readers(items, max(workers, 1), readers.limits(), task).run(tick, emit)
     out = []
-    for k, item in enumerate(items, 1):
-        out.append(_read_one(item))
-        tick(k)
+    for k, item in enumerate(items):
+        got = task(item)
+        if emit is None:
+            out.append(got)
+        else:
+            emit(k, got)
+        tick(k + 1)
     return out
 
 
@@ -841,18 +902,22 @@ class _Readers:
     spreadsheet library aborts when memory runs out) or overruns `read_seconds` on a file rejects exactly
     that file; the other files of its chunks go to a new reader."""
 
-    def __init__(self, items: list[_Item], n: int, lim: readers.Limits) -> None:
-        self.items, self.n, self.lim = items, n, lim
+    def __init__(self, items: list[_Item], n: int, lim: readers.Limits, task: Callable[[_Item], object]) -> None:
+        self.items, self.n, self.lim, self.task = items, n, lim, task
         self.ctx = multiprocessing.get_context("fork")
-        self.results: list[_Parsed | None] = [None] * len(items)
+        self.results: list[object] = [None] * len(items)
         self.queue: deque[int] = deque(range(len(items)))
         self.done = 0
+        self.emitted = 0  # with `emit`: results before this index have been handed over
+        self.window = len(items)  # how far past `emitted` files are sent to readers
 
     def _start(self) -> _Worker:
         mine, theirs = self.ctx.Pipe()
         slot = self.ctx.RawArray("d", [-1.0, 0.0])
         proc = self.ctx.Process(
-            target=_reader_main, args=(theirs, slot, self.items, os.getpid(), self.lim.memory_bytes), daemon=True
+            target=_reader_main,
+            args=(theirs, slot, self.items, self.task, os.getpid(), self.lim.memory_bytes),
+            daemon=True,
         )
         proc.start()
         theirs.close()
@@ -860,7 +925,7 @@ class _Readers:
 
     def _feed(self, w: _Worker) -> bool:
         """Keep two chunks in the reader's hands; False when it is gone (the chunk goes back to the queue)."""
-        while len(w.chunks) < 2 and self.queue:
+        while len(w.chunks) < 2 and self.queue and self.queue[0] < self.emitted + self.window:
             chunk = [self.queue.popleft() for _ in range(min(CHUNK, len(self.queue)))]
             try:
                 w.conn.send(chunk)
@@ -883,15 +948,21 @@ class _Readers:
             else:
                 with contextlib.suppress(OSError):
                     report.sha256 = hashlib.sha256(item.path.read_bytes()).hexdigest()
-            self.results[culprit] = _Parsed(report, item.mtime, order=item.order)
+            self.results[culprit] = (
+                _Parsed(report, item.mtime, order=item.order)
+                if self.task is _read_one
+                else _Checked(report, item.mtime, item.order)
+            )
             self.done += 1
         self.queue.extendleft(reversed([i for i in pending if i != culprit]))
         w.chunks.clear()
         _stop(w)
 
-    def run(self, tick: Callable[[int], None]) -> list[_Parsed]:
+    def run(self, tick: Callable[[int], None], emit: Callable[[int, object], None] | None = None) -> list:
         workers: list[_Worker] = []
         ticked = 0
+        if emit is not None:  # results wait for the ones before them: keep that wait short
+            self.window = WINDOW
         seconds = self.lim.seconds
         try:
             while self.done < len(self.items):
@@ -923,10 +994,20 @@ class _Readers:
                 for k in range(ticked + 1, self.done + 1):
                     tick(k)
                 ticked = self.done
+                if emit is not None:
+                    self._emit(emit)
         finally:
             for w in workers:
                 _stop(w, gently=True)
-        return [r for r in self.results if r is not None]
+        return [] if emit is not None else [r for r in self.results if r is not None]
+
+    def _emit(self, emit: Callable[[int, object], None]) -> None:
+        """Hand over the results that are done, in order, and forget them (they are marked as taken)."""
+        while self.emitted < len(self.results) and self.results[self.emitted] is not None:
+            k = self.emitted
+            got, self.results[k] = self.results[k], _TAKEN
+            self.emitted += 1
+            emit(k, got)
 
     def _drain(self, w: _Worker) -> None:
         try:
@@ -967,7 +1048,9 @@ def _stop(w: _Worker, gently: bool = False) -> None:
     w.conn.close()
 
 
-def _reader_main(conn, slot, items: list[_Item], parent: int, memory_bytes: int) -> None:
+def _reader_main(
+    conn, slot, items: list[_Item], task: Callable[[_Item], object], parent: int, memory_bytes: int
+) -> None:
     """A reader process: die with the parent, stay within the memory limit, never print; say which file
     it is on in `slot` ([index, since when]) and send each chunk's results in one message."""
     try:
@@ -989,7 +1072,7 @@ def _reader_main(conn, slot, items: list[_Item], parent: int, memory_bytes: int)
             for i in chunk:
                 slot[1] = time.monotonic()
                 slot[0] = i
-                answered.append((i, _read_one(items[i])))
+                answered.append((i, task(items[i])))
             slot[0] = -1
             conn.send(answered)
     except BaseException:  # noqa: BLE001 - end quietly; the parent rejects the file in hand
@@ -1028,9 +1111,9 @@ def _limit_memory(extra: int) -> None:
 # ---------------------------------------------------------------- the run
 
 
-def _run(
-    items: list[_Item], hash_key: bytes, progress: Progress, *, supersede: bool = True
-) -> tuple[list[_Parsed], dict[str, tuple[list[_Parsed], _DatasetResult]]]:
+def _stamp(items: list[_Item]) -> list[_Item]:
+    """Number the items as given and read their mtimes; return them oldest first (mtime, then path), the order
+    in which copies of the same bytes are told apart (the oldest one is kept)."""
     for k, item in enumerate(items):
         item.order = k
         if item.data is None:
@@ -1038,8 +1121,28 @@ def _run(
                 item.mtime = item.path.stat().st_mtime
             except OSError:
                 item.mtime = 0.0
-    stamped = sorted(items, key=lambda t: (t.mtime, t.rel))  # copies of the same bytes: the oldest one is kept
-    parsed = _read_all(stamped, progress)
+    return sorted(items, key=lambda t: (t.mtime, t.rel))
+
+
+def _duplicate(report: FileReport) -> FileReport:
+    return FileReport(path=report.path, file_name=report.file_name, sha256=report.sha256, status="duplicate")
+
+
+def _copy_of(dup: FileReport, twin: FileReport, redact: _Redactor | None) -> None:
+    """A copy's report after its twin was judged: the twin's dataset, county and period; its name masked as
+    the twin's is."""
+    dup.dataset, dup.county, dup.period = twin.dataset, twin.county, twin.period
+    if redact is not None:
+        dup.path, dup.file_name = redact.text(dup.path), redact.text(dup.file_name)
+    dup.reason = f"与文件“{twin.path}”内容完全相同（重复报送），已忽略"
+
+
+def _run(
+    items: list[_Item], hash_key: bytes, progress: Progress, *, supersede: bool = True
+) -> tuple[list[_Parsed], dict[str, tuple[list[_Parsed], _DatasetResult]]]:
+    """Read and judge files with every data row kept in memory (one upload, a few files): the parsed files
+    and, per dataset, its files with their typed rows. A warehouse build streams instead (`_stream`)."""
+    parsed = _read_all(_stamp(items), progress)
     first_copy: dict[str, _Parsed] = {}
     twins: list[tuple[_Parsed, _Parsed]] = []
     for i, p in enumerate(parsed):
@@ -1050,28 +1153,196 @@ def _run(
         if twin is None:
             first_copy[sha] = p
             continue
-        report = FileReport(path=p.report.path, file_name=p.report.file_name, sha256=sha, status="duplicate")
-        parsed[i] = _Parsed(report, p.mtime, order=p.order)
+        parsed[i] = _Parsed(_duplicate(p.report), p.mtime, order=p.order)
         twins.append((parsed[i], twin))
     by_ds: dict[str, list[_Parsed]] = defaultdict(list)
     for p in parsed:
         if p.match is not None and p.report.status == "loaded":
             by_ds[p.report.dataset].append(p)
     results: dict[str, tuple[list[_Parsed], _DatasetResult]] = {}
+    ctx = _Context.new(hash_key)
     for ds in datasets():
         files = by_ds.get(ds.dataset, [])
         if progress and files:
             progress(f"校验 {ds.title_zh}：{len(files)} 个文件")
-        res = _validate_dataset(ds, files, hash_key)
+        res = _validate_dataset(ds, files, ctx)
         results[ds.dataset] = (files, res)
         _apply_results(ds, files, res)
     for p, twin in twins:  # after validation: the twin's name is shown as masked as it is
-        p.report.dataset, p.report.county, p.report.period = twin.report.dataset, twin.report.county, twin.report.period
-        if twin.redact is not None:
-            p.report.path, p.report.file_name = twin.redact.text(p.report.path), twin.redact.text(p.report.file_name)
-        p.report.reason = f"与文件“{twin.report.path}”内容完全相同（重复报送），已忽略"
+        _copy_of(p.report, twin.report, twin.redact)
     _order_and_supersede(parsed, supersede)
     return parsed, results
+
+
+# ---------------------------------------------------------------- the run, streamed
+
+
+@dataclass
+class _Checked:
+    """A file read and judged on its own (`_check_one`, in a reader process): its report, and its good rows
+    (the columns of raw_<dataset> but `_file_seq`) and quarantine rows as Arrow tables until they are staged.
+    Judging a file alone gives what judging it among others does: every rule is about one row or one file."""
+
+    report: FileReport
+    mtime: float
+    order: int
+    redact: _Redactor | None = None
+    rows: pa.Table | None = None
+    quarantine: pa.Table | None = None
+    index: int = 0  # position in stamp order (`_stamp`), the stage's `_file`
+
+
+def _check_one(item: _Item, ctx: _Context) -> _Checked:
+    """Read, type and check one file; never raises (a file that cannot be judged is rejected with a reason)."""
+    p = _read_one(item)
+    out = _Checked(p.report, p.mtime, p.order)
+    if p.match is None or p.report.status != "loaded":
+        return out
+    ds = next(d for d in datasets() if d.dataset == p.report.dataset)
+    try:
+        res = _validate_dataset(ds, [p], ctx)
+        _apply_results(ds, [p], res)
+        out.rows = _rows_table(ds, [p], res, np.flatnonzero(~res.bad), per_file=False)
+        out.quarantine = _quarantine_table(ds, [p])
+        out.redact = p.redact
+    except Exception as exc:  # noqa: BLE001 - one odd file must never stop the others
+        r = p.report
+        r.status = "rejected"
+        r.reason = (
+            _memory_reason()
+            if isinstance(exc, MemoryError)
+            else f"无法读取该文件（{type(exc).__name__}），请另存为标准模板后重新报送"
+        )
+        r.problems, r.sheet_notes, r.rows_loaded, r.rows_quarantined = [], [], 0, 0
+        out.rows = out.quarantine = None
+    return out
+
+
+def _stream(items: list[_Item], ctx: _Context, progress: Progress, stage: _Stage | None) -> list[_Checked]:
+    """Judge every file in the reader processes, one file at a time, and hand each loaded file's rows to
+    `stage` as it comes (in stamp order), keeping only the reports: memory does not grow with the rows.
+
+    Copies of the same bytes are told apart as `_run` does; superseding is left to the caller, once every
+    file's county and period are known."""
+    checked: list[_Checked] = []
+    first_copy: dict[str, _Checked] = {}
+    twins: list[tuple[_Checked, _Checked]] = []
+
+    def take(k: int, c: _Checked) -> None:
+        c.index = k
+        sha = c.report.sha256
+        twin = first_copy.get(sha) if sha else None
+        if twin is not None:
+            c = _Checked(_duplicate(c.report), c.mtime, c.order, index=k)
+            twins.append((c, twin))
+        elif sha:
+            first_copy[sha] = c
+        if stage is not None and c.report.status == "loaded":
+            stage.add(c)
+        c.rows = c.quarantine = None
+        checked.append(c)
+
+    _read_all(_stamp(items), progress, partial(_check_one, ctx=ctx), take)
+    for c, twin in twins:
+        _copy_of(c.report, twin.report, twin.redact)
+    return checked
+
+
+STAGE_FLUSH_ROWS = 100_000  # rows kept in memory before the stage writes them out
+
+
+class _Stage:
+    """Checked files' rows on their way into the warehouse.
+
+    Each loaded file's good rows and quarantine rows are appended, with `_file` (its stamp index), to one
+    Parquet file per dataset and table in `folder` (created when first needed; a temporary folder when
+    None), a batch at a time. Once every file's status and submission order are known, `load` inserts the
+    rows of the files that stay in force into raw_<dataset> and quarantine, with their `_file_seq`, in the
+    order they were staged (stamp order, rows in file order)."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
+        self.made = False
+        self.buffers: dict[tuple[str, str], list[pa.Table]] = defaultdict(list)
+        self.buffered = 0
+        self.writers: dict[tuple[str, str], object] = {}
+
+    def __enter__(self) -> _Stage:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _path(self, key: tuple[str, str]) -> Path:
+        if not self.made:
+            if self.folder is None:
+                self.folder = Path(tempfile.mkdtemp(prefix="ingest-stage-"))
+            else:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            self.made = True
+        return self.folder / f"{key[0]}_{key[1]}.parquet"
+
+    def add(self, c: _Checked) -> None:
+        for kind, table in (("raw", c.rows), ("quarantine", c.quarantine)):
+            if table is None or not table.num_rows:
+                continue
+            table = table.append_column("_file", pa.array(np.full(table.num_rows, c.index, dtype=np.int32)))
+            self.buffers[(kind, c.report.dataset)].append(table)
+            self.buffered += table.num_rows
+        if self.buffered >= STAGE_FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        import pyarrow.parquet as pq
+
+        for key, tables in self.buffers.items():
+            table = pa.concat_tables(tables)
+            writer = self.writers.get(key)
+            if writer is None:
+                writer = self.writers[key] = pq.ParquetWriter(self._path(key), table.schema)
+            writer.write_table(table)
+        self.buffers.clear()
+        self.buffered = 0
+
+    def load(self, con, checked: list[_Checked]) -> None:
+        """Insert the staged rows of files that stay in force, dataset by dataset (raw, then quarantine)."""
+        self.flush()
+        for writer in self.writers.values():
+            writer.close()
+        n = max((c.index for c in checked), default=-1) + 1
+        seq, sha, raw_keep, quarantine_keep = [0] * n, [""] * n, [False] * n, [False] * n
+        for c in checked:
+            seq[c.index] = c.report.file_seq
+            sha[c.index] = c.report.sha256
+            raw_keep[c.index] = c.report.status == "loaded"
+            quarantine_keep[c.index] = c.report.status in QUARANTINE_STATUSES
+        for kind in ("raw", "quarantine"):
+            for ds in datasets():
+                key = (kind, ds.dataset)
+                if key not in self.writers:
+                    continue
+                if kind == "raw":
+                    con.execute(
+                        f"insert into raw_{ds.dataset} by name select * exclude (_file), "
+                        "list_extract($sha, _file + 1) as _file_sha256, list_extract($seq, _file + 1) as _file_seq "
+                        "from read_parquet($path) where list_extract($keep, _file + 1)",
+                        {"sha": sha, "seq": seq, "keep": raw_keep, "path": str(self._path(key))},
+                    )
+                else:
+                    con.execute(
+                        "insert into quarantine by name select * exclude (_file) from read_parquet($path) "
+                        "where list_extract($keep, _file + 1)",
+                        {"keep": quarantine_keep, "path": str(self._path(key))},
+                    )
+
+    def close(self) -> None:
+        for writer in self.writers.values():
+            with contextlib.suppress(Exception):
+                writer.close()
+        self.writers.clear()
+        self.buffers.clear()
+        if self.made and self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _apply_results(ds: Dataset, files: list[_Parsed], res: _DatasetResult) -> None:
@@ -1136,7 +1407,7 @@ def held_back(report: FileReport) -> bool:
     )
 
 
-def _order_and_supersede(parsed: list[_Parsed], supersede: bool = True) -> None:
+def _order_and_supersede(parsed: list[_Parsed] | list[_Checked], supersede: bool = True) -> None:
     """Number files in submission order (period, mtime, path), then mark superseded files.
 
     A newer file for the same county × dataset × period supersedes the older one only when it is not
@@ -1146,7 +1417,7 @@ def _order_and_supersede(parsed: list[_Parsed], supersede: bool = True) -> None:
         p.report.file_seq = seq
     if not supersede:
         return
-    latest: dict[tuple[str, str, str], _Parsed] = {}
+    latest: dict[tuple[str, str, str], _Parsed | _Checked] = {}
     for p in parsed:  # in order, so a later file replaces an earlier one
         r = p.report
         if r.status != "loaded" or not (r.dataset and r.county and r.period):
@@ -1192,12 +1463,18 @@ def _insert(con, table: str, arrow_table: pa.Table) -> None:
         con.unregister(name)
 
 
-def _rows_table(ds: Dataset, files: list[_Parsed], res: _DatasetResult, idx: np.ndarray) -> pa.Table:
-    """Rows `idx` of a dataset result as the raw_<dataset> table would hold them."""
+def _rows_table(
+    ds: Dataset, files: list[_Parsed], res: _DatasetResult, idx: np.ndarray, *, per_file: bool = True
+) -> pa.Table:
+    """Rows `idx` of a dataset result as the raw_<dataset> table would hold them; without the columns that
+    are the same for a whole file (`_file_sha256`, `_file_seq`) when not `per_file` (the stage adds them:
+    a file's place in the submission order is known only once every file is read)."""
     fp = res.file_pos[idx]
     arrays = []
     names = []
     for name, typ in contracts.raw_columns(ds):
+        if name in ("_file_sha256", "_file_seq") and not per_file:
+            continue
         if name == "_file_sha256":
             arr = pa.array(np.array([f.report.sha256 for f in files], dtype=object)[fp], type=pa.string())
         elif name == "_row_number":
@@ -1213,28 +1490,27 @@ def _rows_table(ds: Dataset, files: list[_Parsed], res: _DatasetResult, idx: np.
     return pa.Table.from_arrays(arrays, names=names)
 
 
-def _write_raw(con, ds: Dataset, files: list[_Parsed], res: _DatasetResult) -> None:
-    """The good rows of loaded files, typed, with their lineage, in one insert."""
-    if not files:
-        return
-    loaded_file = np.array([f.report.status == "loaded" for f in files], dtype=bool)
-    idx = np.flatnonzero(~res.bad & loaded_file[res.file_pos])
-    _insert(con, f"raw_{ds.dataset}", _rows_table(ds, files, res, idx))
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        (c, pa.int32() if c == "row_number" else pa.string())
+        for c in ("file_sha256", "file_name", "row_number", "dataset", "column")
+        + ("value", "rule", "message", "original", "sheet")
+    ]
+)
 
 
-def _write_quarantine(con, ds: Dataset, files: list[_Parsed], res: _DatasetResult) -> None:
-    cols: dict[str, list] = defaultdict(list)
+def _quarantine_table(ds: Dataset, files: list[_Parsed], statuses: tuple[str, ...] | None = None) -> pa.Table | None:
+    """The quarantine rows of the files' problems (of the files whose status is in `statuses`; None = all)."""
+    cols: dict[str, list] = {name: [] for name in QUARANTINE_SCHEMA.names}
     for f in files:
         r = f.report
-        if r.status not in QUARANTINE_STATUSES or not r.problems:
+        if (statuses is not None and r.status not in statuses) or not r.problems:
             continue
         originals: dict[tuple[str | None, int], str] = {}
-        numbers = f.row_numbers
-        row_index = {(part.sheet, numbers[k]): k for part, rows in f.part_ranges() for k in rows}
         for p in r.problems:
             where = (p.sheet, p.row_number)
             if where not in originals:
-                originals[where] = _original_json(ds, f, row_index[where])
+                originals[where] = _original_json(ds, f, _row_of(f, p.sheet, p.row_number))
             cols["file_sha256"].append(r.sha256)
             cols["file_name"].append(r.file_name)
             cols["row_number"].append(p.row_number)
@@ -1245,10 +1521,20 @@ def _write_quarantine(con, ds: Dataset, files: list[_Parsed], res: _DatasetResul
             cols["message"].append(p.message)
             cols["original"].append(originals[where])
             cols["sheet"].append(p.sheet)
-    if not cols:
-        return
-    schema = pa.schema([(c, pa.int32() if c == "row_number" else pa.string()) for c in cols])
-    _insert(con, "quarantine", pa.Table.from_pydict(dict(cols), schema=schema))
+    if not cols["file_sha256"]:
+        return None
+    return pa.Table.from_pydict(cols, schema=QUARANTINE_SCHEMA)
+
+
+def _row_of(f: _Parsed, sheet: str | None, row_number: int) -> int:
+    """The data row (index among the file's data rows) a sheet shows as `row_number`: row numbers rise
+    within each part (sheet)."""
+    for part, rows in f.part_ranges():
+        if part.sheet == sheet:
+            k = bisect_left(f.row_numbers, row_number, rows.start, rows.stop)
+            if k < rows.stop and f.row_numbers[k] == row_number:
+                return k
+    raise KeyError((sheet, row_number))
 
 
 def _original_json(ds: Dataset, f: _Parsed, k: int) -> str:
@@ -1294,19 +1580,24 @@ def _write_manifest(con, reports: list[FileReport], loaded_at: dt.datetime) -> N
 # ---------------------------------------------------------------- public API
 
 
-def ingest_dir(raw_dir: Path, con, *, hash_key: bytes, progress: Progress = None) -> IngestReport:
-    """Read every file under raw_dir into raw_<dataset>, load_manifest and quarantine of `con` (replacing them)."""
+def ingest_dir(
+    raw_dir: Path, con, *, hash_key: bytes, progress: Progress = None, stage_dir: Path | None = None
+) -> IngestReport:
+    """Read every file under raw_dir into raw_<dataset>, load_manifest and quarantine of `con` (replacing them).
+
+    Files are judged one at a time in the reader processes and their rows staged as Parquet in `stage_dir`
+    (created when needed and removed at the end; None = a temporary folder), so memory holds one batch of
+    rows, not the whole data set; superseding and submission order are settled once all files are read."""
     raw_dir = Path(raw_dir)
     items = [_Item(p, p.relative_to(raw_dir).as_posix()) for p in _list_files(raw_dir)]
-    parsed, results = _run(items, hash_key, progress)
-    if progress:
-        progress("写入数据仓库")
-    _create_tables(con)
-    for ds in datasets():
-        files, res = results[ds.dataset]
-        _write_raw(con, ds, files, res)
-        _write_quarantine(con, ds, files, res)
-    reports = [p.report for p in parsed]
+    with _Stage(stage_dir) as stage:
+        checked = _stream(items, _Context.new(hash_key), progress, stage)
+        _order_and_supersede(checked)
+        if progress:
+            progress("写入数据仓库")
+        _create_tables(con)
+        stage.load(con, checked)
+    reports = [c.report for c in checked]
     _write_manifest(con, reports, dt.datetime.now().replace(microsecond=0))
     return IngestReport(reports)
 
@@ -1323,8 +1614,9 @@ def check_files(paths: list[Path]) -> list[FileReport]:
             items.extend(_Item(f, str(f)) for f in _list_files(p))
         else:
             items.append(_Item(p, str(p)))
-    parsed, _ = _run(items, key, None, supersede=False)  # each file is judged on its own
-    return [p.report for p in sorted(parsed, key=lambda p: p.order)]
+    checked = _stream(items, _Context.new(key), None, None)
+    _order_and_supersede(checked, supersede=False)  # each file is judged on its own
+    return [c.report for c in sorted(checked, key=lambda c: c.order)]
 
 
 @dataclass

@@ -13,6 +13,7 @@ import difflib
 import hashlib
 import hmac
 import math
+import operator
 import re
 import unicodedata
 from collections.abc import Callable
@@ -377,16 +378,14 @@ _CREDIT_VALUE = {ch: i for i, ch in enumerate(_CREDIT_CHARS)}
 
 def credit_code_valid(code: str) -> bool:
     """GB 32100-2015: 18 characters from the 31-character set, the last one a weighted mod-31 check."""
-    if len(code) != 18 or code[17] not in _CREDIT_VALUE:
+    if len(code) != 18:
         return False
-    total = 0
-    value = _CREDIT_VALUE
-    for ch, w in zip(code, _CREDIT_WEIGHTS, strict=False):  # 17 weights: the check character is left out
-        i = value.get(ch)
-        if i is None:
-            return False
-        total += i * w
-    return _CREDIT_CHARS[(31 - total % 31) % 31] == code[17]
+    try:  # 17 weights: the check character is left out
+        total = sum(map(operator.mul, map(_CREDIT_VALUE.__getitem__, code[:17]), _CREDIT_WEIGHTS))
+        check = _CREDIT_VALUE[code[17]]
+    except KeyError:  # a character outside the set
+        return False
+    return (31 - total % 31) % 31 == check
 
 
 def credit_check_char(first17: str) -> str:
@@ -508,6 +507,10 @@ def mask_ids_in(text: str) -> str:
 
 
 def parse_credit_code(v: object) -> Parsed:
+    if v.__class__ is str and len(v) == 18 and v.isascii() and v.isalnum():  # as typed in most files
+        s = v.upper()
+        if credit_code_valid(s):
+            return s, None, None
     got = _null_or_error(v)
     if got is not None:
         return got
@@ -574,40 +577,135 @@ def parser_for(col: Column, hash_key: bytes) -> Callable[[object], Parsed]:
 
 @dataclass
 class ColumnResult:
-    """Typed values (object array, None = null), the broken rule per row (None = fine) and its detail."""
+    """A column's typed values (object array, None = null), `broken` (a rule is broken) and `null` (the value is
+    None) per row; each row's broken rule and its detail by `rule_of(i)` (or the whole arrays `rules`,
+    `details`: None = fine). Rules are kept per distinct value (`codes` indexes them): few rows break one."""
 
     values: np.ndarray
-    rules: np.ndarray
-    details: np.ndarray
+    broken: np.ndarray
+    null: np.ndarray
+    codes: np.ndarray
+    unique_rules: np.ndarray
+    unique_details: np.ndarray
+
+    def rule_of(self, i: int) -> tuple[str, str]:
+        code = self.codes[i]
+        return self.unique_rules[code], self.unique_details[code]
+
+    @property
+    def rules(self) -> np.ndarray:
+        return self.unique_rules[self.codes]
+
+    @property
+    def details(self) -> np.ndarray:
+        return self.unique_details[self.codes]
+
+
+MEMO_SIZE = 65536  # parsed values a ParseMemo holds before it starts afresh
+
+
+class ParseMemo(dict):
+    """Parsed values of one kind of column (same parser, same bounds) kept across calls of normalize_column,
+    so a value seen in an earlier file (a firm's credit code, a count) is not parsed again.
+
+    Keyed by value, as pd.factorize groups a column's cells (1, 1.0 and True are one value there too, and
+    an error cell is its text), so a value gets the result it would have got among every row of its
+    dataset read at once, as the build did before it streamed. It holds at most `size` values and then starts afresh,
+    so its memory does not grow with the data; a memo that rarely hits (a column of names, all different)
+    is switched off when it fills."""
+
+    def __init__(self, size: int = MEMO_SIZE) -> None:
+        super().__init__()
+        self.size = size
+        self.hits = 0
+        self.lookups = 0
+        self.off = False
+
+    def parser(self, col: Column, hash_key: bytes) -> Callable[[object], Parsed]:
+        """The column's parser, made once (the columns sharing a memo parse alike)."""
+        got = self.__dict__.get("_parser")
+        if got is None:
+            got = self._parser = parser_for(col, hash_key)
+        return got
+
+    def make_room(self, n: int) -> None:
+        if len(self) + n <= self.size:
+            return
+        if self.hits * 4 < self.lookups:
+            self.off = True
+        self.clear()
+        self.hits = self.lookups = 0
 
 
 def normalize_column(
-    col: Column, raw: np.ndarray, file_idx: np.ndarray, hash_key: bytes, bounds: Bounds | None = None
+    col: Column,
+    raw: np.ndarray,
+    file_idx: np.ndarray,
+    hash_key: bytes,
+    bounds: Bounds | None = None,
+    memo: ParseMemo | None = None,
 ) -> ColumnResult:
     """Parse each distinct raw value once and spread the results to every row; `bounds` (contracts.bounds)
-    turns a well-formed but implausible value into a broken rule."""
-    parse = parser_for(col, hash_key)
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    turns a well-formed but implausible value into a broken rule. `memo`: parsed values kept by the caller
+    for this kind of column across calls (see ParseMemo)."""
+    parse = memo.parser(col, hash_key) if memo is not None else parser_for(col, hash_key)
+    codes, uniques = _factorize(raw)
     n = len(uniques)
-    vals = np.empty(n + 1, dtype=object)
-    rules = np.empty(n + 1, dtype=object)
-    details = np.empty(n + 1, dtype=object)
-    for i, u in enumerate(uniques):
-        try:
-            v, r, d = parse(u)
-            if bounds is not None and r is None and v is not None:
-                broken = out_of_bounds(col, v, u, bounds)
-                if broken is not None:
-                    v, (r, d) = None, broken
-            vals[i], rules[i], details[i] = v, r, d
-        except Exception:  # a value no parser foresaw is the person's to fix, not a crash
-            vals[i], rules[i], details[i] = None, "invalid", f"无法识别的值“{mask_ids_in(show(u))}”"
-    vals[n] = rules[n] = details[n] = None
+    if memo is not None:
+        memo.make_room(n)
+        if memo.off:
+            memo = None
+    if memo is None:
+        got = [_parse_one(col, parse, u, bounds) for u in uniques]
+    else:
+        got = list(map(memo.get, uniques))
+        missed = [i for i, g in enumerate(got) if g is None]
+        memo.lookups += n
+        memo.hits += n - len(missed)
+        for i in missed:
+            u = uniques[i]
+            got[i] = memo[u] = _parse_one(col, parse, u, bounds)
+    got.append((None, None, None))  # the value of an empty cell (code -1 below)
+    vals_u, rules_u, details_u = zip(*got, strict=True)
+    vals = np.fromiter(vals_u, dtype=object, count=n + 1)
+    rules = np.fromiter(rules_u, dtype=object, count=n + 1)
+    details = np.fromiter(details_u, dtype=object, count=n + 1)
     codes = np.where(codes < 0, n, codes)
-    out = ColumnResult(vals[codes], rules[codes], details[codes])
+    broken = rules != None  # noqa: E711 - elementwise on an object array
+    null = vals == None  # noqa: E711
+    out = ColumnResult(vals[codes], broken[codes], null[codes], codes, rules, details)
     if col.type == "bool" and len(raw):
         _blank_is_false_with_check_marks(out, raw, codes, uniques, file_idx)
     return out
+
+
+SMALL = 512  # up to this many cells a column is factorized in Python (pandas' fixed cost is larger)
+
+
+def _factorize(raw: np.ndarray) -> tuple[np.ndarray, list | np.ndarray]:
+    """pd.factorize(raw) (codes, uniques in order of first appearance, -1 for None and NaN), for any size."""
+    if len(raw) > SMALL:
+        return pd.factorize(raw, use_na_sentinel=True)
+    index: dict = {}
+    codes = []
+    for v in raw:
+        if v is None or v != v:  # None and NaN: no value
+            codes.append(-1)
+        else:
+            codes.append(index.setdefault(v, len(index)))
+    return np.array(codes, dtype=np.intp), list(index)
+
+
+def _parse_one(col: Column, parse: Callable[[object], Parsed], u: object, bounds: Bounds | None) -> Parsed:
+    try:
+        v, r, d = parse(u)
+        if bounds is not None and r is None and v is not None:
+            broken = out_of_bounds(col, v, u, bounds)
+            if broken is not None:
+                v, (r, d) = None, broken
+        return v, r, d
+    except Exception:  # a value no parser foresaw is the person's to fix, not a crash
+        return None, "invalid", f"无法识别的值“{mask_ids_in(show(u))}”"
 
 
 def out_of_bounds(col: Column, value: object, raw: object, b: Bounds) -> tuple[str, str] | None:
@@ -642,3 +740,4 @@ def _blank_is_false_with_check_marks(
     )
     blank = blank_u[codes] & np.isin(file_idx, files_ticking)
     out.values[blank] = False
+    out.null[blank] = False

@@ -7,6 +7,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from data_pipeline import readers
 from data_pipeline.reference import dataset
@@ -122,6 +124,44 @@ def test_find_header_reports_missing_required():
 )
 def test_row_kind(row, kind):
     assert readers.row_kind(row, {"统计期", "县市区"}) == kind
+    assert readers.row_kinds([row], {"统计期", "县市区"}) == [kind]
+
+
+# Cells that touch every rule of row_kind: totals (spaced, full-width, inside names), notes, the header
+# repeated, blanks of every kind, numbers (1 and True are equal in Python), error cells and NUL.
+_CELLS = st.one_of(
+    st.sampled_from(
+        [
+            "合计",
+            " 合计",
+            "合 计：",
+            "小计",
+            "总计:",
+            "全市合计",
+            "合计公司",
+            "全国劳模",
+            "累",
+            "\u3000合计",
+            "合\x00计",
+        ]
+        + ["填表人：张三", "注：", "注1.口径", "说明：x", "数据来源：", "单位：人", "电话", "审核人"]
+        + ["统计期", "县市区", " 统计期", "统计期 ", "", " ", "\u3000", "\t", "2024Q1", "泰山区", "x"]
+    ),
+    st.sampled_from([None, 0, 1, 1.0, True, False, 2.5, float("nan"), readers.ExcelError("#DIV/0!")]),
+    st.text(alphabet="合小总累全填注说计 \u3000\x00ab1", max_size=4),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_CELLS, max_size=6), max_size=12))
+def test_row_kinds_answers_as_row_kind_row_by_row(rows):
+    header = {"统计期", "县市区"}
+    width = max(map(len, rows), default=0)
+    padded = [row + [None] * (width - len(row)) for row in rows]
+    expected = [readers.row_kind(row, header) for row in rows]
+    assert readers.row_kinds(rows, header) == expected
+    columns = list(zip(*padded, strict=True)) if padded and width else []
+    assert readers.row_kinds(padded, header, columns) == expected
 
 
 @pytest.mark.parametrize(
