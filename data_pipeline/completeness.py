@@ -92,19 +92,12 @@ class QuarterCompleteness:
 def received_from_manifest(manifest: pd.DataFrame) -> list[Received]:
     """Loaded files of a warehouse's load_manifest (columns dataset, county, period, path) as received cells."""
     out: list[Received] = []
-    by_code = {(u.code): u for u in roster.units()}
-    county_units = {u.code: u for u in roster.units("county")}
+    by_code = {u.code: u for u in roster.units()}
     for rec in manifest.astype(object).where(manifest.notna(), None).to_dict("records"):
         ds = rec.get("dataset")
         if not ds:
             continue
-        path = str(rec.get("path") or "")
-        unit = None
-        parts = path.split("/")
-        if len(parts) > 2 and parts[0] == "ledger":
-            unit = by_code.get(parts[1])
-        if unit is None:
-            unit = county_units.get(rec.get("county") or "")
+        unit = by_code.get(roster.sender_code(str(rec.get("path") or ""), rec.get("county")) or "")
         if unit is None:
             continue
         period = rec.get("period") or None

@@ -23,7 +23,8 @@ Choices, kept simple on purpose:
 - Of several files with the same bytes the oldest (mtime, then path) loads; the others are `duplicate`.
 - Only files whose status is `loaded` put rows in raw_*. A superseded file keeps its row counts in the
   manifest; duplicate and rejected files count zero rows.
-- A newer file replaces an older one for the same county × dataset × period only when it would load:
+- A newer file replaces an older one for the same county × dataset × period and sender (the unit folder
+  of a file publish staged, `ledger/<unit code>/…`, else the county), and only when it would load:
   when none of its data rows would load, or more than `mostly_quarantined` (settings.csv, 0.5) of them
   are quarantined, it is recorded as `rejected_resubmission`, its problems go to quarantine and the
   older file stays in force.
@@ -69,7 +70,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from data_pipeline import config, contracts, normalize, readers
+from data_pipeline import config, contracts, normalize, readers, roster
 from data_pipeline.reference import Column, Dataset, datasets
 
 Progress = Callable[[str], None] | None
@@ -1410,8 +1411,9 @@ def held_back(report: FileReport) -> bool:
 def _order_and_supersede(parsed: list[_Parsed] | list[_Checked], supersede: bool = True) -> None:
     """Number files in submission order (period, mtime, path), then mark superseded files.
 
-    A newer file for the same county × dataset × period supersedes the older one only when it is not
-    `held_back`; otherwise it is `rejected_resubmission` and the older file stays in force."""
+    A newer file for the same county × dataset × period from the same sender (`roster.sender_code`: a chain
+    union's file never replaces a county union's) supersedes the older one only when it is not `held_back`;
+    otherwise it is `rejected_resubmission` and the older file stays in force."""
     parsed.sort(key=lambda p: (p.report.period or "", p.mtime, p.report.path))
     for seq, p in enumerate(parsed, 1):
         p.report.file_seq = seq
@@ -1422,7 +1424,7 @@ def _order_and_supersede(parsed: list[_Parsed] | list[_Checked], supersede: bool
         r = p.report
         if r.status != "loaded" or not (r.dataset and r.county and r.period):
             continue
-        key = (r.dataset, r.county, r.period)
+        key = (r.dataset, r.county, r.period, roster.sender_code(r.path, r.county))
         older = latest.get(key)
         if older is not None and held_back(r):
             data_rows = r.rows_loaded + r.rows_quarantined

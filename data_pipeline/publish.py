@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from data_pipeline import appstate, config, submissions
+from data_pipeline import appstate, config, roster, submissions
 from data_pipeline.submissions import Actor, LedgerError
 
 STATUS_ZH = {"queued": "排队中", "running": "正在发布", "published": "已发布", "failed": "发布失败"}
@@ -299,7 +299,7 @@ def stage(
         if s.kind != "file" or not s.sha256:
             nils += 1
             continue
-        target = dest / "ledger" / s.unit.code / s.dataset / f"{s.period}_{s.id}_{s.file_name}"
+        target = dest / roster.LEDGER_DIR / s.unit.code / s.dataset / f"{s.period}_{s.id}_{s.file_name}"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(submissions.read(s.sha256, root))
         stamp = newest + 1 + k / 1000  # newer than every base file, in the order they were accepted

@@ -43,6 +43,17 @@ class Unit:
 
 CITY = Unit("city", "city", "市总工会")
 
+LEDGER_DIR = "ledger"  # publish stages each accepted file as ledger/<unit code>/<dataset>/<file>
+
+
+def sender_code(path: str, county: str | None) -> str | None:
+    """The code of the unit that sent a file: the unit folder of a file staged by publish
+    (`ledger/<unit code>/…`), else the file's county (a plain raw folder holds county unions' files)."""
+    parts = str(path).replace("\\", "/").split("/")
+    if len(parts) > 2 and parts[0] == LEDGER_DIR:
+        return parts[1]
+    return county
+
 
 def units(kind: str | None = None) -> tuple[Unit, ...]:
     """Every unit (10 counties, 13 chains, the city union), or those of one kind."""

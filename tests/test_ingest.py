@@ -186,6 +186,34 @@ def test_ingesting_again_gives_the_same_tables(tmp_path):
     assert snapshot() == before
 
 
+def test_a_file_supersedes_only_files_of_its_own_sender(tmp_path):
+    """A chain union's file whose rows all lie in one county never replaces that county union's file; a county
+    union's file staged by publish (ledger/<unit>/…) replaces the same county's plain file and its own older one."""
+    raw = tmp_path / "raw"
+    write_xlsx(raw / "base_taishan.xlsx", enterprises("2024Q1", "泰山区", range(1, 4)), mtime=1_700_000_000)
+    write_xlsx(
+        raw / "ledger/C04/enterprises/chain.xlsx", enterprises("2024Q1", "泰山区", range(10, 13)), mtime=1_700_300_000
+    )
+    write_xlsx(
+        raw / "ledger/taishan/enterprises/first.xlsx", enterprises("2024Q1", "泰山区", range(1, 3)), mtime=1_700_100_000
+    )
+    write_xlsx(
+        raw / "ledger/taishan/enterprises/second.xlsx",
+        enterprises("2024Q1", "泰山区", range(1, 4), employees=300),
+        mtime=1_700_200_000,
+    )
+    _, con = run(raw, tmp_path / "w.duckdb")
+    got = dict(con.execute("select path, status from load_manifest").fetchall())
+    assert got == {
+        "base_taishan.xlsx": "superseded",
+        "ledger/taishan/enterprises/first.xlsx": "superseded",
+        "ledger/taishan/enterprises/second.xlsx": "loaded",
+        "ledger/C04/enterprises/chain.xlsx": "loaded",
+    }
+    (n,) = con.execute("select count(*) from raw_enterprises where county = 'taishan' and quarter = 1").fetchone()
+    assert n == 6
+
+
 def test_newer_file_supersedes_older_for_same_county_dataset_period(tmp_path):
     raw = tmp_path / "raw"
     write_xlsx(raw / "old.xlsx", enterprises("2024Q1", "泰山区", range(1, 4), employees=100), mtime=1_700_000_000)
