@@ -27,6 +27,7 @@ from docx.shared import Cm, Emu, Pt, RGBColor
 from pptx import Presentation
 
 from reporting import pptx_charts
+from reporting.briefing import PICTURE_PX, footer_text, made_on, readable_table, source_lines
 from reporting.i18n import t
 from reporting.pptx_charts import FONT
 
@@ -112,7 +113,6 @@ def write_docx(spec, pictures: Sequence[bytes | None] | None = None) -> bytes:
                 _muted(doc.add_paragraph(t("brief_footer", lang, scope=chart.scope, date=spec.data_date)))
 
     doc.add_heading(t("brief_sources_title", lang), level=1)
-    from reporting.deck import source_lines
 
     lines = [t("brief_scope", lang, scope=spec.scope), *source_lines(spec)]
     if not any(spec.data_date in line for line in lines):
@@ -128,7 +128,6 @@ def write_docx(spec, pictures: Sequence[bytes | None] | None = None) -> bytes:
 
 
 def _made_on(spec) -> str:
-    from reporting.deck import made_on
 
     return made_on(spec)
 
@@ -203,7 +202,6 @@ def _muted(paragraph) -> None:
 
 
 def _footer(doc, spec) -> None:
-    from reporting.deck import footer_text
 
     paragraph = doc.sections[0].footer.paragraphs[0]
     paragraph.style = doc.styles["Footer"]
@@ -356,7 +354,6 @@ def _key(doc, pieces: list[tuple[str, str]]) -> None:
 
 
 def _picture_or_table(doc, chart, picture: bytes | None, lang: str) -> None:
-    from reporting.deck import PICTURE_PX, readable_table
 
     if picture is not None:
         height = int(TEXT_W * PICTURE_PX[1] / PICTURE_PX[0])
