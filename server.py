@@ -20,7 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from data_pipeline import accounts, appstate
-from reporting.i18n import sentence, t
+from reporting.i18n import t
 from ui import signin
 
 log = logging.getLogger("union_dash.auth")
@@ -101,10 +101,10 @@ async def login_page(request: Request) -> Response:
 async def login_submit(request: Request) -> Response:
     lang = signin.form_lang(request.query_params.get("lang"))
     try:
-        if not _same_origin(request):
-            return _html(signin.message_html(t("signin_cross_site", lang), lang=lang), 403)
         form = await request.form()
         lang = signin.form_lang(form.get(signin.LANG_FIELD))  # the form's hidden field: the language it was shown in
+        if not _same_origin(request):
+            return _html(signin.message_html(t("signin_cross_site", lang), lang=lang), 403)
         login = str(form.get("login") or "")[:200]
         password = str(form.get("password") or "")[:1000]
         next_path = signin.safe_next(str(form.get("next") or "/"))
@@ -113,7 +113,7 @@ async def login_submit(request: Request) -> Response:
         result, token = await run_in_threadpool(_sign_in, login, password, where)
         if not result.ok or token is None:
             await asyncio.sleep(FAILED_SIGN_IN_DELAY_S)  # slows guessing; the lockout stops it
-            error = sentence(result.message, lang)
+            error = signin.refusal(result, lang)
             page = signin.page_html(next_path, error=error, login=login, sso=_sso_configured(), lang=lang)
             return _html(page, 401)
         if lang == "en":  # the dashboard opens in the language the form was in
@@ -129,10 +129,10 @@ async def login_submit(request: Request) -> Response:
 async def logout_submit(request: Request) -> Response:
     lang = signin.form_lang(request.query_params.get("lang"))
     try:
-        if not _same_origin(request):
-            return _html(signin.message_html(t("signout_cross_site", lang), lang=lang), 403)
         form = await request.form()
         lang = signin.form_lang(form.get(signin.LANG_FIELD))
+        if not _same_origin(request):
+            return _html(signin.message_html(t("signout_cross_site", lang), lang=lang), 403)
         secret = await run_in_threadpool(accounts.secret_key)
         sent = str(form.get("csrf") or "")
         token = _session_token(request, secret)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 LANGS = ("zh", "en")
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -518,6 +516,25 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "signin_unfinished": ("登录未能完成，请重试。", "Signing in could not be completed; please try again."),
     "signin_again": ("请重新登录。", "Please sign in again."),
+    # a refused sign-in (data_pipeline.accounts.SignIn.reason); Chinese shows the sentence accounts wrote
+    "refused_wrong": ("账号或密码不正确。", "Wrong account name or password."),
+    "refused_locked": (
+        "密码连续输错 {n} 次，账号已锁定，请 {minutes} 分钟后再试。",
+        "The password was wrong {n} times in a row, so the account is locked: try again in {minutes} minutes.",
+    ),
+    "refused_unknown_identity": (
+        "您的统一身份认证账号{who}尚未开通看板权限，请联系市总工会管理员。",
+        "Your single sign-on identity{who} has no access to the dashboard yet; ask the city federation's "
+        "administrator.",
+    ),
+    "refused_disabled": (
+        "该账号已停用，请联系市总工会管理员。",
+        "This account is disabled; ask the city federation's administrator.",
+    ),
+    "refused_no_scope": (
+        "您的账号尚未分配可查看的数据范围，请联系市总工会管理员。",
+        "Your account has no data scope yet; ask the city federation's administrator.",
+    ),
     "sso_leave": ("退出统一身份认证，换一个账号登录", "Leave single sign-on and use another account"),
     # who is signed in, and the scope
     "user_scope": ("数据范围：{scope}", "Data scope: {scope}"),
@@ -1082,44 +1099,6 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "publish_failed": ("发布失败", "Publication failed"),
     },
 }
-
-# Sentences data_pipeline.accounts writes in Chinese for the sign-in form, in English by pattern (the sign-in page
-# must be English in English mode; tests/test_i18n_admin.py makes each outcome of accounts.sign_in pass here).
-SENTENCES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^账号或密码不正确。$"), "Wrong account name or password."),
-    (
-        re.compile(r"^密码连续输错 (?P<n>\d+) 次，账号已锁定，请 (?P<minutes>\d+) 分钟后再试。$"),
-        "The password was wrong {n} times in a row, so the account is locked: try again in {minutes} minutes.",
-    ),
-    (
-        re.compile(r"^您的统一身份认证账号（(?P<email>[^）]*)）尚未开通看板权限，请联系市总工会管理员。$"),
-        "Your single sign-on identity ({email}) has no access to the dashboard yet; ask the city federation's "
-        "administrator.",
-    ),
-    (
-        re.compile(r"^您的统一身份认证账号尚未开通看板权限，请联系市总工会管理员。$"),
-        "Your single sign-on identity has no access to the dashboard yet; ask the city federation's administrator.",
-    ),
-    (
-        re.compile(r"^该账号已停用，请联系市总工会管理员。$"),
-        "This account is disabled; ask the city federation's administrator.",
-    ),
-    (
-        re.compile(r"^您的账号尚未分配可查看的数据范围，请联系市总工会管理员。$"),
-        "Your account has no data scope yet; ask the city federation's administrator.",
-    ),
-)
-
-
-def sentence(text: str, lang: str = "zh") -> str:
-    """A Chinese sentence written elsewhere, in `lang`: as it is in Chinese; in English its translation when the
-    sentence is known (SENTENCES), else the Chinese marked as such (t('as_written'))."""
-    if lang != "en" or not text:
-        return text
-    for pattern, english in SENTENCES:
-        if m := pattern.match(text):
-            return english.format(**m.groupdict())
-    return t("as_written", lang, text=text)
 
 
 def code_label(group: str, code: object, lang: str = "zh") -> str:

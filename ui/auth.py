@@ -26,7 +26,7 @@ import streamlit as st
 from data_pipeline import accounts, appstate
 from data_pipeline.appstate import Account, Role
 from data_pipeline.scope import EVERYTHING, NOTHING, Scope
-from reporting.i18n import code_label, sentence, t
+from reporting.i18n import code_label, t
 from ui import signin
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def _sso_gate(con: sqlite3.Connection, user: dict[str, Any], cookies: Mapping[st
     email = user.get("email") if user.get("email_verified", True) is not False else None
     granted = accounts.sso_sign_in(con, user.get("sub"), email)
     if not granted.ok:
-        return Gate(None, sentence(granted.message, lang), sso_identity=True)
+        return Gate(None, signin.refusal(granted, lang), sso_identity=True)
     with contextlib.suppress(sqlite3.IntegrityError):  # another tab of the same sign-in got there first
         accounts.start_session(con, granted, "oidc", token=token)
     live = accounts.live_session(con, token)

@@ -7,7 +7,7 @@ from html import escape
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from data_pipeline import accounts
-from reporting.i18n import t
+from reporting.i18n import STRINGS, t
 
 LOGIN_PATH = "/api/auth/login"
 LOGOUT_PATH = "/api/auth/logout"
@@ -140,6 +140,19 @@ def sign_out_html(csrf: str, lang: str = "zh") -> str:
         f'border-radius:.5rem;background:transparent;color:inherit;cursor:pointer">{escape(t("sign_out", lang))}'
         "</button></form>"
     )
+
+
+def refusal(result: accounts.SignIn, lang: str = "zh") -> str:
+    """Why a sign-in was refused: in Chinese the sentence accounts wrote; in English the same by its reason code
+    (the Chinese, marked as such, should a new reason appear without a translation)."""
+    if lang != "en" or not result.reason:
+        return t("as_written", lang, text=result.message) if lang == "en" else result.message
+    values = dict(result.values)
+    if result.reason == "unknown_identity":
+        email = values.pop("email", "")
+        values["who"] = f" ({email})" if email else ""
+    key = f"refused_{result.reason}"
+    return t(key, lang, **values) if key in STRINGS else t("as_written", lang, text=result.message)
 
 
 def form_lang(value: object) -> str:
