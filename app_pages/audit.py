@@ -18,9 +18,11 @@ if not auth.allowed("admin"):
 st.caption(tr("audit_caption"))
 
 
-def action_label(code: str) -> str:
-    """An action's name, in the filter as in the table: appstate's Chinese words, or their English."""
-    return code_label("audit_action", code, "en") if lang() == "en" else appstate.AUDIT_ACTIONS_ZH.get(code, code)
+language = lang()
+ACTIONS = {  # an action's name, in the filter as in the table: appstate's Chinese words, or their English
+    code: code_label("audit_action", code, "en") if language == "en" else zh
+    for code, zh in appstate.AUDIT_ACTIONS_ZH.items()
+}
 
 
 with appstate.connect() as con:
@@ -33,7 +35,7 @@ picked_actors = left.multiselect(
 picked_actions = middle.multiselect(
     tr("audit_action"),
     list(appstate.AUDIT_ACTIONS_ZH),
-    format_func=action_label,
+    format_func=ACTIONS.get,
     placeholder=tr("audit_all_actions"),
     key="audit_actions",
     select_all=False,  # nothing picked already means every action
@@ -55,7 +57,7 @@ table = pd.DataFrame(
     {
         tr("col_time"): [e.at.astimezone(local).strftime("%Y-%m-%d %H:%M:%S") for e in entries],
         tr("col_login"): [e.actor for e in entries],
-        tr("audit_action"): [action_label(e.action) for e in entries],
+        tr("audit_action"): [ACTIONS.get(e.action, e.action) for e in entries],
         tr("col_details"): [json.dumps(e.details, ensure_ascii=False) for e in entries],  # as recorded
     }
 )

@@ -7,8 +7,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -193,6 +194,13 @@ def upload_summary(s: Submission) -> str:
     return f"{head}: " + "; ".join(parts)
 
 
+def labelled(options: list, label_of: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A selectbox's format_func holding the labels made now, in this run's language (Streamlit may call it again
+    outside the run, where the session's language cannot be read)."""
+    labels = [label_of(o) for o in options]
+    return lambda o: labels[options.index(o)]
+
+
 def quarter_options() -> list[Quarter]:
     q = roster.reporting_quarter()
     out = [q]
@@ -204,7 +212,7 @@ def quarter_options() -> list[Quarter]:
 
 def quarter_picker(key: str, label: str | None = None) -> Quarter:
     options = quarter_options()
-    return st.selectbox(label or tr("cycle_quarter"), options, format_func=quarter_label, key=key)
+    return st.selectbox(label or tr("cycle_quarter"), options, format_func=labelled(options, quarter_label), key=key)
 
 
 def unit_picker(who: Actor, key: str) -> Unit | None:
@@ -215,7 +223,7 @@ def unit_picker(who: Actor, key: str) -> Unit | None:
             return None
         return who.unit
     options = [roster.CITY, *roster.units("county"), *roster.units("chain")]
-    return st.selectbox(tr("submit_unit"), options, format_func=union_label, key=key)
+    return st.selectbox(tr("submit_unit"), options, format_func=labelled(options, union_label), key=key)
 
 
 # ---------------------------------------------------------------- the submission page
@@ -269,7 +277,10 @@ def template_and_nil(who: Actor, unit: Unit, quarter: Quarter) -> str:
     if unit.kind == "city":
         choices = list(dict.fromkeys([*submissions.duties(unit), *choices]))
     code = st.selectbox(
-        tr("cycle_dataset"), choices, format_func=dataset_title, key=f"submit_dataset_{unit.kind}_{unit.code}"
+        tr("cycle_dataset"),
+        choices,
+        format_func=labelled(choices, dataset_title),
+        key=f"submit_dataset_{unit.kind}_{unit.code}",
     )
     ds = dataset(code)
     period = templates.period_for(ds, quarter)
@@ -625,7 +636,7 @@ def review_queue(who: Actor, m: submissions.Matrix) -> None:
     picked = st.selectbox(
         tr("review_open"),
         rows,
-        format_func=lambda s: f"[{status_label(s.status)}] {what_label(s)}",
+        format_func=labelled(rows, lambda s: f"[{status_label(s.status)}] {what_label(s)}"),
         key=f"review_pick_{m.quarter}",
     )
     if picked is not None:
