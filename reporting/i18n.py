@@ -611,7 +611,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_problem": ("问题及修改方法", "Problem and fix (the checks' words, in Chinese)"),
     "problems_more": (
         "共 {n} 处，完整清单也在“下载标注了问题的文件”的“问题清单”工作表中。",
-        "{n} problems; the full list is also on the problem-list sheet of the marked-up file.",
+        "Problems: {n}; the full list is also on the problem-list sheet of the marked-up file.",
     ),
     "checks_in_chinese": (  # English mode only: why the checks' messages read in Chinese
         "检查结果用中文写成，供填写文件的单位使用；行和列指向出错的单元格。",
@@ -620,27 +620,27 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     # an upload's summary line in English (Chinese shows the summary the checks stored with the upload)
     "upload_summary_rejected": ("{file}：无法接收（原因见下）", "{file}: cannot be accepted (the reason is below)"),
-    "upload_summary_head": ("{file}：{title}，数据 {rows} 行", "{file}: {title}, {rows} rows"),
+    "upload_summary_head": ("{file}：{title}，数据 {rows} 行", "{file}: {title}, rows: {rows}"),
     "upload_summary_passed": ("，全部通过", ", every check passed"),
     "upload_summary_errors": (
         "{rows} 行有错误（共 {n} 处），须修改后重新报送",
-        "{rows} rows with errors ({n} in all), to be corrected and sent again",
+        "rows with errors: {rows}, errors: {n}; to be corrected and sent again",
     ),
     "upload_summary_warnings": (
         "{n} 处提示，请核对，属实的填写上报说明",
-        "{n} warnings to check; explain the ones that are right",
+        "warnings to check: {n}; explain the ones that are right",
     ),
     "upload_superseded": ("已被之后上传或报送的文件替代。", "Replaced by a file uploaded or sent later."),
     "upload_errors": (
         "有 {n} 处错误，须修改后重新上传（提交按钮在没有错误后才可用）：",
-        "{n} errors: correct them and upload the file again (Submit appears once there are none):",
+        "Errors: {n}. Correct them and upload the file again (Submit appears once none are left):",
     ),
     "upload_warnings": (
         "有 {n} 处提示（与本单位上期已发布的数据相比异常）：请逐条核对，属实的写明上报说明，审核人会看到它。",
-        "{n} warnings (unusual against the unit's last published data): check each; where the figure is right, "
+        "Warnings: {n} (unusual against the unit's last published data). Check each; where the figure is right, "
         "write an explanation, which the reviewer will see.",
     ),
-    "download_markup": ("下载标注了问题的文件", "Download the file with the problems marked"),
+    "download_markup": ("下载标注了问题的文件", "Download the marked-up file"),
     "submit": ("提交", "Submit"),
     "submit_explain_first": (
         "填写全部上报说明后（点击空白处或按 Ctrl+Enter 确认）即可提交。",
@@ -683,23 +683,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "review_heading": ("审核", "Review"),
     "publish_heading": ("发布", "Publish"),
     "matrix_counted": ("按“单位 × 数据类型”计数，共 {n} 项；", "Counted by unit × kind of data, {n} in all; "),
-    "matrix_late": ("{n} 个单位有逾期未报的数据（表中红色）。", "{n} units have overdue data (red in the table)."),
+    "matrix_late": ("{n} 个单位有逾期未报的数据（表中红色）。", "units with overdue data: {n} (red in the table)."),
     "matrix_none_late": ("没有逾期的单位。", "no unit is overdue."),
     "col_reporting_unit": ("单位", "Unit"),
     "reminders_all_in": ("所有单位都已报送。", "Every unit has reported."),
-    "reminders_overdue": ("催报提醒：{n} 个单位已逾期", "Reminders: {n} units overdue"),
-    "reminders_waiting": ("催报提醒：{n} 个单位尚未报齐", "Reminders: {n} units not complete"),
+    "reminders_overdue": ("催报提醒：{n} 个单位已逾期", "Reminders (units overdue: {n})"),
+    "reminders_waiting": ("催报提醒：{n} 个单位尚未报齐", "Reminders (units not complete: {n})"),
     "reminders_open": ("{label}（展开后逐个复制）", "{label} (open to copy them one by one)"),
     "reminders_caption": (
         "每个单位一段，可直接复制到企业微信或短信（右上角复制按钮）。",
         "One text per unit, to paste into WeCom or a text message (copy button at the top right). The texts stay "
         "in Chinese: they go to the units as written.",
     ),
-    "deadline_default": ("默认：季度结束后第10天", "default: 10 days after the quarter ends"),
+    "deadline_default": ("默认：季度结束后第10天", "default"),
     "deadline_changed": ("已调整", "changed"),
     "deadline_past": ("，已过 {n} 天", ", {n} days ago"),
-    "deadline_button": ("截止日期 {date}（{how}{past}）", "Deadline {date} ({how}{past})"),
-    "deadline_pick": ("{quarter}的报送截止日期", "Deadline for {quarter}"),
+    "deadline_button": ("截止日期 {date}（{how}{past}）", "Due {date} ({how}{past})"),
+    "deadline_pick": ("{quarter}的报送截止日期", "Deadline for {quarter} (default: the 10th day after it ends)"),
     "save": ("保存", "Save"),
     "deadline_reset": ("恢复默认", "Back to the default"),
     "deadline_saved": ("已更新{quarter}的截止日期", "Deadline for {quarter} updated"),
@@ -710,7 +710,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "review_open": ("打开一份报送", "Open a submission"),
     "accept_all": ("接收全部待审（{n} 份）", "Accept all waiting ({n})"),
-    "accepted_n": ("已接收 {n} 份报送", "{n} submissions accepted"),
+    "accepted_n": ("已接收 {n} 份报送", "Submissions accepted: {n}"),
     "late_mark": ("逾期报送", "sent late"),
     "review_trail": ("上传：{up} {up_at}；提交：{sub} {sub_at}", "Uploaded: {up} {up_at}; submitted: {sub} {sub_at}"),
     "review_trail_reviewed": ("；审核：{by} {at}", "; reviewed: {by} {at}"),
@@ -839,7 +839,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "audit_none": ("所选范围内没有日志记录。", "No entries in this range."),
     "col_time": ("时间", "Time"),
     "col_details": ("详情", "Details (as recorded)"),
-    "audit_count": ("共 {n} 条（最新在前，最多显示 5000 条）", "{n} entries (newest first, up to 5,000 shown)"),
+    "audit_count": ("共 {n} 条（最新在前，最多显示 5000 条）", "Entries: {n} (newest first, up to 5,000 shown)"),
 }
 
 
