@@ -692,8 +692,35 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reminders_open": ("{label}（展开后逐个复制）", "{label} (open to copy them one by one)"),
     "reminders_caption": (
         "每个单位一段，可直接复制到企业微信或短信（右上角复制按钮）。",
-        "One text per unit, to paste into WeCom or a text message (copy button at the top right). The texts stay "
-        "in Chinese: they go to the units as written.",
+        "One text per unit, to paste into WeCom or a text message (copy button at the top right).",
+    ),
+    # a reminder, from data_pipeline.submissions.Reminder (Matrix.reminder writes the same Chinese: a test keeps them equal)
+    "reminder_text": (
+        "【数据报送提醒】{union}：{quarter}“五大工程”数据{when}。{items}。{how}",
+        "[Data reminder] {union}: the Five Projects data for {quarter} {when}. {items}. {how}",
+    ),
+    "reminder_overdue": ("截止日期为{date}，已逾期{n}天", "were due on {date}, {n} days ago"),
+    "reminder_due_in": ("截止日期为{date}（还有{n}天）", "are due on {date}, in {n} days"),
+    "reminder_due_today": ("今天截止", "are due today"),
+    "reminder_missing": ("尚未报送：{titles}", "Not sent yet: {titles}"),
+    "reminder_returned": (
+        "“{title}”已退回{reason}，请修改后重新提交",
+        "“{title}” was returned{reason}: correct it and submit again",
+    ),
+    "reminder_reason": ("（{reason}）", " ({reason})"),
+    "reminder_errors": (
+        "“{title}”上传的文件有错误，请按问题清单修改后重新上传并提交",
+        "the file uploaded for “{title}” has errors: correct it as listed and upload it again",
+    ),
+    "reminder_sep": ("；", "; "),
+    "reminder_how": (
+        "请登录“五大工程”数据看板，在“数据报送”页下载模板、上传并提交{nil}。如有疑问请联系市总工会。",
+        "Please sign in to the Five Projects dashboard, download the template on the Submit data page, upload and "
+        "submit it{nil}. Questions: the city federation.",
+    ),
+    "reminder_nil": (
+        "；确无数据的可直接点“本期无数据”或“无变化”",
+        "; with nothing to report, send “No data this period” or “No change”",
     ),
     "deadline_default": ("默认：季度结束后第10天", "default"),
     "deadline_changed": ("已调整", "changed"),

@@ -6,6 +6,7 @@ in Chinese the same pages stay Chinese."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 import shutil
 from collections.abc import Iterator
@@ -252,3 +253,31 @@ def test_every_refused_sign_in_reads_in_english_and_matches_the_chinese_sentence
         if o.reason == "unknown_identity":
             chinese_again["who"] = f"（{chinese_again.pop('email')}）" if chinese_again.get("email") else ""
         assert t(f"refused_{o.reason}", "zh", **chinese_again) == o.message  # the pair says the same thing
+
+
+def test_reminders_say_in_english_what_the_chinese_reminder_says(site):
+    from ui.cycle import reminder_text
+
+    submitted(site["state"], site["db"], XINTAI)
+    taishan = submitted(site["state"], site["db"], TAISHAN)
+    bad = workbook(site["db"], XINTAI, {(3, "统一社会信用代码"): "91370982MA3C00002X"})
+    with appstate.connect(site["state"]) as con:
+        submissions.send_back(con, taishan.id, actor=ADMIN, reason="Check the employees")
+        submissions.upload(
+            con, bad, "again.xlsx", unit=county_unit("肥城"), actor=ADMIN, quarter=Q, dataset_hint="enterprises"
+        )
+        due = submissions.matrix(con, Q).deadline
+        matrices = [submissions.matrix(con, Q, on=due + dt.timedelta(days=d)) for d in (-3, 0, 5)]
+    seen = set()
+    for m in matrices:
+        for unit in m.units():
+            facts = m.reminder_facts(unit)
+            if facts is None:
+                continue
+            seen |= {"returned"} if facts.returned else set()
+            seen |= {"errors"} if facts.errors else set()
+            seen.add(facts.days_left // abs(facts.days_left) if facts.days_left else 0)
+            assert reminder_text(facts, "zh") == m.reminder(unit)
+            english = reminder_text(facts, "en")
+            assert not CJK.search(english), english
+    assert seen == {"returned", "errors", -1, 0, 1}

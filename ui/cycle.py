@@ -133,11 +133,15 @@ def unit_label(unit: Unit) -> str:
 
 def union_label(unit: Unit) -> str:
     """How a reminder addresses a unit (submissions.union_name), or the same in English."""
-    if lang() != "en":
+    return _union_name(unit, lang())
+
+
+def _union_name(unit: Unit, language: str) -> str:
+    if language != "en":
         return submissions.union_name(unit)
     if unit.kind in ("county", "chain"):
-        return tr(f"union_{unit.kind}", name=names(unit.kind, "en").get(unit.code, unit.code))
-    return tr("union_city")
+        return t(f"union_{unit.kind}", language, name=names(unit.kind, "en").get(unit.code, unit.code))
+    return t("union_city", language)
 
 
 def state_label(state: str) -> str:
@@ -586,8 +590,45 @@ def reminders(m: submissions.Matrix) -> None:
         for unit in sorted(waiting, key=lambda u: u not in overdue):
             mark = f" :red-badge[{state_label(submissions.OVERDUE)}]" if unit in overdue else ""
             st.markdown(f"**{union_label(unit)}**{mark}")
-            with st.container(key=f"zh_reminder_{unit.kind}_{unit.code}"):  # pasted to the unit: Chinese always
-                st.code(m.reminder(unit) or "", language=None, wrap_lines=True)
+            facts = m.reminder_facts(unit)
+            st.code(reminder_text(facts) if facts else "", language=None, wrap_lines=True)
+
+
+def reminder_text(r: submissions.Reminder, language: str | None = None) -> str:
+    """A ready-to-paste reminder in the session's language (in Chinese, the text of Matrix.reminder)."""
+    language = language or lang()
+    en = language == "en"
+
+    def title(code: str) -> str:
+        ds = dataset(code)
+        return ds.title_en if en else ds.title_zh
+
+    items = []
+    if r.missing:
+        items.append(t("reminder_missing", language, titles=t("list_sep", language).join(map(title, r.missing))))
+    for code, reason in r.returned:
+        why = t("reminder_reason", language, reason=reason) if reason else ""
+        items.append(t("reminder_returned", language, title=title(code), reason=why))
+    items += [t("reminder_errors", language, title=title(code)) for code in r.errors]
+    date = f"{r.due:%Y-%m-%d}" if en else f"{r.due.year}年{r.due.month}月{r.due.day}日"
+    if r.days_left < 0:
+        when = t("reminder_overdue", language, date=date, n=-r.days_left)
+    elif r.days_left > 0:
+        when = t("reminder_due_in", language, date=date, n=r.days_left)
+    else:
+        when = t("reminder_due_today", language)
+    quarter = fmt.period(str(r.quarter), "en") if en else r.quarter.label_zh
+    union = _union_name(r.unit, language)
+    how = t("reminder_how", language, nil=t("reminder_nil", language) if r.nil else "")
+    return t(
+        "reminder_text",
+        language,
+        union=union,
+        quarter=quarter,
+        when=when,
+        items=t("reminder_sep", language).join(items),
+        how=how,
+    )
 
 
 def deadline_editor(who: Actor, quarter: Quarter, m: submissions.Matrix) -> None:
