@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from data_pipeline import accounts, appstate
+from reporting.i18n import t
 from ui import signin
 
 log = logging.getLogger("union_dash.auth")
@@ -84,23 +85,26 @@ def _set_cookie(response: Response, request: Request, token: str, secret: str) -
 
 
 async def login_page(request: Request) -> Response:
+    lang = signin.form_lang(request.query_params.get("lang"))
     try:
         next_path = signin.safe_next(request.query_params.get("next"))
         secret = await run_in_threadpool(accounts.secret_key)
         token = _session_token(request, secret)
         if token and await run_in_threadpool(_live, token):
             return RedirectResponse(next_path, status_code=303, headers=NO_STORE)
-        return _html(signin.page_html(next_path, sso=_sso_configured()))
+        return _html(signin.page_html(next_path, sso=_sso_configured(), lang=lang))
     except Exception:
         log.exception("sign-in page failed")
-        return _html(signin.message_html("登录服务暂时出错，请稍后再试或联系管理员。"), 500)
+        return _html(signin.message_html(t("signin_error", lang), lang=lang), 500)
 
 
 async def login_submit(request: Request) -> Response:
+    lang = signin.form_lang(request.query_params.get("lang"))
     try:
-        if not _same_origin(request):
-            return _html(signin.message_html("登录请求来自其他网站，已拒绝。"), 403)
         form = await request.form()
+        lang = signin.form_lang(form.get(signin.LANG_FIELD))  # the form's hidden field: the language it was shown in
+        if not _same_origin(request):
+            return _html(signin.message_html(t("signin_cross_site", lang), lang=lang), 403)
         login = str(form.get("login") or "")[:200]
         password = str(form.get("password") or "")[:1000]
         next_path = signin.safe_next(str(form.get("next") or "/"))
@@ -109,36 +113,42 @@ async def login_submit(request: Request) -> Response:
         result, token = await run_in_threadpool(_sign_in, login, password, where)
         if not result.ok or token is None:
             await asyncio.sleep(FAILED_SIGN_IN_DELAY_S)  # slows guessing; the lockout stops it
-            return _html(signin.page_html(next_path, error=result.message, login=login, sso=_sso_configured()), 401)
+            error = signin.refusal(result, lang)
+            page = signin.page_html(next_path, error=error, login=login, sso=_sso_configured(), lang=lang)
+            return _html(page, 401)
+        if lang == "en":  # the dashboard opens in the language the form was in
+            next_path = signin.with_lang(next_path, lang)
         response = RedirectResponse(next_path, status_code=303, headers=NO_STORE)
         _set_cookie(response, request, token, secret)
         return response
     except Exception:
         log.exception("sign-in failed")
-        return _html(signin.message_html("登录服务暂时出错，请稍后再试或联系管理员。"), 500)
+        return _html(signin.message_html(t("signin_error", lang), lang=lang), 500)
 
 
 async def logout_submit(request: Request) -> Response:
+    lang = signin.form_lang(request.query_params.get("lang"))
     try:
-        if not _same_origin(request):
-            return _html(signin.message_html("退出请求来自其他网站，已拒绝。"), 403)
         form = await request.form()
+        lang = signin.form_lang(form.get(signin.LANG_FIELD))
+        if not _same_origin(request):
+            return _html(signin.message_html(t("signout_cross_site", lang), lang=lang), 403)
         secret = await run_in_threadpool(accounts.secret_key)
         sent = str(form.get("csrf") or "")
         token = _session_token(request, secret)
-        target = "/"
+        target = signin.with_lang("/", lang)
         if token is None:
             token = accounts.oidc_session_token(_streamlit_user_cookie(request.cookies))
             target = "/auth/logout"  # Streamlit's own route: clears its identity cookie (and the provider's session)
         if token is None or not accounts.csrf_ok(token, secret, sent):
-            return _html(signin.message_html("退出登录的请求无效或已过期，请刷新页面后再试。"), 403)
+            return _html(signin.message_html(t("signout_invalid", lang), lang=lang), 403)
         await run_in_threadpool(_sign_out, token)
         response = RedirectResponse(target, status_code=303, headers=NO_STORE)
         response.delete_cookie(accounts.COOKIE_NAME, path="/", httponly=True, samesite="lax")
         return response
     except Exception:
         log.exception("sign-out failed")
-        return _html(signin.message_html("退出登录时出错，请关闭浏览器以结束登录。"), 500)
+        return _html(signin.message_html(t("signout_error", lang), lang=lang), 500)
 
 
 def _streamlit_user_cookie(cookies: dict[str, str]) -> str | None:
@@ -157,7 +167,8 @@ async def sso_start(request: Request) -> Response:
         return RedirectResponse(generate_login_redirect_url("default"), status_code=303, headers=NO_STORE)
     except Exception:
         log.exception("single sign-on could not start")
-        return _html(signin.message_html("统一身份认证配置有误，请联系管理员（详见服务器日志）。"), 500)
+        lang = signin.form_lang(request.query_params.get("lang"))
+        return _html(signin.message_html(t("sso_misconfigured", lang), lang=lang), 500)
 
 
 routes = [

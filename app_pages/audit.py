@@ -7,27 +7,40 @@ import pandas as pd
 import streamlit as st
 
 from data_pipeline import appstate
+from reporting.i18n import code_label
 from ui import auth
+from ui.filters import lang, tr
 
-st.title("审计日志", anchor=False)
+st.title(tr("page_audit"), anchor=False)
 if not auth.allowed("admin"):
-    st.info("只有管理员可以查看审计日志。", icon=":material/block:")
+    st.info(tr("admin_only_audit"), icon=":material/block:")
     st.stop()
-st.caption("谁在什么时间做了什么：登录、登录失败、退出、导出、生成简报、账号与权限变更。日志不记录密码和身份证号。")
+st.caption(tr("audit_caption"))
+
+
+language = lang()
+ACTIONS = {  # an action's name, in the filter as in the table: appstate's Chinese words, or their English
+    code: code_label("audit_action", code, "en") if language == "en" else zh
+    for code, zh in appstate.AUDIT_ACTIONS_ZH.items()
+}
+
 
 with appstate.connect() as con:
     actors = appstate.audit_actors(con)
 today = dt.date.today()
 left, middle, right = st.columns([2, 2, 2])
-picked_actors = left.multiselect("账号", actors, placeholder="全部账号", key="audit_actors")
-picked_actions = middle.multiselect(
-    "操作",
-    list(appstate.AUDIT_ACTIONS_ZH),
-    format_func=appstate.AUDIT_ACTIONS_ZH.get,
-    placeholder="全部操作",
-    key="audit_actions",
+picked_actors = left.multiselect(
+    tr("col_login"), actors, placeholder=tr("audit_all_accounts"), key="audit_actors", select_all=False
 )
-window = right.date_input("日期", (today - dt.timedelta(days=6), today), max_value=today, key="audit_dates")
+picked_actions = middle.multiselect(
+    tr("audit_action"),
+    list(appstate.AUDIT_ACTIONS_ZH),
+    format_func=ACTIONS.get,
+    placeholder=tr("audit_all_actions"),
+    key="audit_actions",
+    select_all=False,  # nothing picked already means every action
+)
+window = right.date_input(tr("audit_dates"), (today - dt.timedelta(days=6), today), max_value=today, key="audit_dates")
 start, end = window if isinstance(window, tuple) and len(window) == 2 else (window[0], window[0])  # type: ignore[index]
 local = dt.datetime.now().astimezone().tzinfo
 since = dt.datetime.combine(start, dt.time(0), tzinfo=local)
@@ -38,15 +51,15 @@ with appstate.connect() as con:
         con, actors=picked_actors, actions=picked_actions, since=since, until=until, limit=5000
     )
 if not entries:
-    st.info("所选范围内没有日志记录。", icon=":material/info:")
+    st.info(tr("audit_none"), icon=":material/info:")
     st.stop()
 table = pd.DataFrame(
     {
-        "时间": [e.at.astimezone(local).strftime("%Y-%m-%d %H:%M:%S") for e in entries],
-        "账号": [e.actor for e in entries],
-        "操作": [appstate.AUDIT_ACTIONS_ZH.get(e.action, e.action) for e in entries],
-        "详情": [json.dumps(e.details, ensure_ascii=False) for e in entries],
+        tr("col_time"): [e.at.astimezone(local).strftime("%Y-%m-%d %H:%M:%S") for e in entries],
+        tr("col_login"): [e.actor for e in entries],
+        tr("audit_action"): [ACTIONS.get(e.action, e.action) for e in entries],
+        tr("col_details"): [json.dumps(e.details, ensure_ascii=False) for e in entries],  # as recorded
     }
 )
-st.caption(f"共 {len(table)} 条（最新在前，最多显示 5000 条）")
+st.caption(tr("audit_count", n=len(table)))
 st.dataframe(table, hide_index=True, width="stretch")

@@ -4,17 +4,18 @@ warnings and explanations to accept or return with a reason, and 发布 (a backg
 import streamlit as st
 
 from ui import cycle
+from ui.filters import tr
 
-st.title("报送审核与发布", anchor=False)
+st.title(tr("page_review"), anchor=False)
 who = cycle.actor()
 if who is None or not who.admin:
-    st.info("只有管理员可以审核和发布报送数据。", icon=":material/block:")
+    st.info(tr("review_only"), icon=":material/block:")
     st.stop()
 cycle.flash()
 
 left, right = st.columns([2, 3])
 with left:
-    quarter = cycle.quarter_picker("review_quarter", label="报送季度")
+    quarter = cycle.quarter_picker("review_quarter", label=tr("review_quarter"))
 with cycle.ledger() as con:
     matrix = cycle.submissions.matrix(con, quarter)
 with right:
@@ -24,8 +25,8 @@ cycle.counts(matrix)
 cycle.matrix_tables(matrix)
 cycle.reminders(matrix)
 
-st.subheader("审核", anchor=False)
+st.subheader(tr("review_heading"), anchor=False)
 cycle.review_queue(who, matrix)
 
-st.subheader("发布", anchor=False)
+st.subheader(tr("publish_heading"), anchor=False)
 cycle.publish_panel(who)

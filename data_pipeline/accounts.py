@@ -14,7 +14,7 @@ import os
 import re
 import secrets
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -335,10 +335,16 @@ def login_required(db: Path | None = None) -> bool:
 
 @dataclass(frozen=True)
 class SignIn:
+    """The outcome of a sign-in. Refused: `message` is the Chinese sentence, `reason` its code (wrong, locked,
+    unknown_identity, disabled, no_scope) and `values` the numbers or names in it, so that the UI can say the same
+    in another language."""
+
     ok: bool
     message: str = ""
     account: Account | None = None
     scope: Scope = NOTHING
+    reason: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 WRONG = "账号或密码不正确。"
@@ -358,11 +364,11 @@ def sign_in(con: sqlite3.Connection, login: str, password: str, *, now: dt.datet
         _verify(None, password)
         who = account.login if account else "-"
         appstate.audit(con, who, "sign_in_failed", {"reason": "unknown_login", "login": _attempted(login)})
-        return SignIn(False, WRONG)
+        return SignIn(False, WRONG, reason="wrong")
     if account.locked_until and account.locked_until > now:
         minutes = max(1, int((account.locked_until - now).total_seconds() // 60) + 1)
         appstate.audit(con, account.login, "sign_in_failed", {"reason": "locked"})
-        return SignIn(False, f"密码连续输错 {LOCK_AFTER_FAILURES} 次，账号已锁定，请 {minutes} 分钟后再试。")
+        return _locked(minutes)
     if not _verify(account.password_hash, password):
         count = appstate.increment_failures(
             con, account.id, LOCK_AFTER_FAILURES, now + dt.timedelta(minutes=LOCK_MINUTES)
@@ -372,11 +378,16 @@ def sign_in(con: sqlite3.Connection, login: str, password: str, *, now: dt.datet
             con, account.login, "sign_in_failed", {"reason": "wrong_password", "failures": count, "locked": locked}
         )
         if locked:
-            return SignIn(False, f"密码连续输错 {LOCK_AFTER_FAILURES} 次，账号已锁定，请 {LOCK_MINUTES} 分钟后再试。")
-        return SignIn(False, WRONG)
+            return _locked(LOCK_MINUTES)
+        return SignIn(False, WRONG, reason="wrong")
     if _hasher.check_needs_rehash(account.password_hash):
         appstate.update_account(con, account.id, password_hash=_hasher.hash(password))
     return _admit(con, account, "password", now)
+
+
+def _locked(minutes: int) -> SignIn:
+    message = f"密码连续输错 {LOCK_AFTER_FAILURES} 次，账号已锁定，请 {minutes} 分钟后再试。"
+    return SignIn(False, message, reason="locked", values={"n": LOCK_AFTER_FAILURES, "minutes": minutes})
 
 
 def sso_sign_in(con: sqlite3.Connection, subject: str | None, email: str | None) -> SignIn:
@@ -385,18 +396,19 @@ def sso_sign_in(con: sqlite3.Connection, subject: str | None, email: str | None)
     if account is None:
         appstate.audit(con, email or "-", "sign_in_refused", {"reason": "unknown_identity", "method": "oidc"})
         who = f"（{email}）" if email else ""
-        return SignIn(False, f"您的统一身份认证账号{who}尚未开通看板权限，请联系市总工会管理员。")
+        message = f"您的统一身份认证账号{who}尚未开通看板权限，请联系市总工会管理员。"
+        return SignIn(False, message, reason="unknown_identity", values={"email": email or ""})
     return _admit(con, account, "oidc", appstate.now())
 
 
 def _admit(con: sqlite3.Connection, account: Account, method: str, now: dt.datetime) -> SignIn:
     if account.disabled:
         appstate.audit(con, account.login, "sign_in_refused", {"reason": "disabled", "method": method})
-        return SignIn(False, "该账号已停用，请联系市总工会管理员。")
+        return SignIn(False, "该账号已停用，请联系市总工会管理员。", reason="disabled")
     scope = scope_for(con, account)
     if scope.nothing:
         appstate.audit(con, account.login, "sign_in_refused", {"reason": "no_scope", "method": method})
-        return SignIn(False, "您的账号尚未分配可查看的数据范围，请联系市总工会管理员。")
+        return SignIn(False, "您的账号尚未分配可查看的数据范围，请联系市总工会管理员。", reason="no_scope")
     appstate.update_account(con, account.id, failed_count=0, locked_until=None, last_sign_in_at=now)
     return SignIn(True, account=account, scope=scope)
 

@@ -826,35 +826,66 @@ class Matrix:
     def overdue_units(self) -> list[Unit]:
         return [u for u in self.units() if any(c.overdue for c in self.outstanding(u))]
 
-    def reminder(self, unit: Unit) -> str | None:
-        """A ready-to-paste reminder (企业微信 or SMS) for a unit with outstanding cells; None when it has none."""
+    def reminder_facts(self, unit: Unit) -> Reminder | None:
+        """What a reminder to a unit says (datasets not sent, returned with the reason, with errors; the earliest
+        deadline; whether a nil return is possible), for a text in any language; None when nothing is outstanding."""
         cells = self.outstanding(unit)
         if not cells:
             return None
-        missing = [c.owed.dataset_title for c in cells if c.state in (NOT_IN, OVERDUE)]
-        items = [f"尚未报送：{'、'.join(missing)}"] if missing else []
-        for c in cells:
-            if c.state == RETURNED:
-                reason = f"（{c.latest.review_reason}）" if c.latest is not None and c.latest.review_reason else ""
-                items.append(f"“{c.owed.dataset_title}”已退回{reason}，请修改后重新提交")
-            elif c.state == ERRORS:
-                items.append(f"“{c.owed.dataset_title}”上传的文件有错误，请按问题清单修改后重新上传并提交")
         due = min(c.owed.deadline for c in cells)
-        late_days = (self.on - due).days
-        when = (
-            f"截止日期为{due.year}年{due.month}月{due.day}日，已逾期{late_days}天"
-            if late_days > 0
-            else (
-                f"截止日期为{due.year}年{due.month}月{due.day}日（还有{-late_days}天）" if late_days < 0 else "今天截止"
-            )
+        return Reminder(
+            unit=unit,
+            quarter=self.quarter,
+            missing=[c.owed.dataset for c in cells if c.state in (NOT_IN, OVERDUE)],
+            returned=[
+                (c.owed.dataset, (c.latest.review_reason or "") if c.latest is not None else "")
+                for c in cells
+                if c.state == RETURNED
+            ],
+            errors=[c.owed.dataset for c in cells if c.state == ERRORS],
+            due=due,
+            days_left=(due - self.on).days,
+            nil=any(c.owed.nil_return for c in cells),
         )
-        nil = [c for c in cells if c.owed.nil_return]
-        tail = "；确无数据的可直接点“本期无数据”或“无变化”" if nil else ""
+
+    def reminder(self, unit: Unit) -> str | None:
+        """A ready-to-paste reminder (企业微信 or SMS) for a unit with outstanding cells; None when it has none."""
+        r = self.reminder_facts(unit)
+        if r is None:
+            return None
+        title = {c.owed.dataset: c.owed.dataset_title for c in self.cells}
+        items = [f"尚未报送：{'、'.join(title[d] for d in r.missing)}"] if r.missing else []
+        for d, reason in r.returned:
+            items.append(f"“{title[d]}”已退回{f'（{reason}）' if reason else ''}，请修改后重新提交")
+        for d in r.errors:
+            items.append(f"“{title[d]}”上传的文件有错误，请按问题清单修改后重新上传并提交")
+        due = f"截止日期为{r.due.year}年{r.due.month}月{r.due.day}日"
+        when = (
+            f"{due}，已逾期{-r.days_left}天"
+            if r.days_left < 0
+            else (f"{due}（还有{r.days_left}天）" if r.days_left > 0 else "今天截止")
+        )
+        tail = "；确无数据的可直接点“本期无数据”或“无变化”" if r.nil else ""
         return (
             f"【数据报送提醒】{union_name(unit)}：{self.quarter.label_zh}“五大工程”数据{when}。"
             f"{'；'.join(items)}。请登录“五大工程”数据看板，在“数据报送”页下载模板、上传并提交{tail}。"
             "如有疑问请联系市总工会。"
         )
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """The facts of a reminder (Matrix.reminder_facts): dataset codes, the earliest deadline and days left to it
+    (negative: overdue)."""
+
+    unit: Unit
+    quarter: Quarter
+    missing: list[str]
+    returned: list[tuple[str, str]]
+    errors: list[str]
+    due: dt.date
+    days_left: int
+    nil: bool
 
 
 def matrix(

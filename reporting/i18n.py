@@ -469,6 +469,404 @@ STRINGS: dict[str, tuple[str, str]] = {
     "brief_table_caption": ("表{n}　{title}", "Table {n}. {title}"),
     "brief_figure_caption": ("图{n}　{title}", "Figure {n}. {title}"),
     "brief_page": ("第{n}页", "Page {n}"),
+    # sign-in (the form drawn in the app and by server.py's routes, and the messages around it)
+    "signin_heading": ("请登录", "Please sign in"),
+    "signin_account": ("账号", "Account"),
+    "signin_password": ("密码", "Password"),
+    "signin_submit": ("登录", "Sign in"),
+    "signin_sso": ("使用统一身份认证登录", "Sign in with single sign-on"),
+    "signin_footer": (
+        "账号由市总工会管理员开通。密码连续输错 {n} 次，账号锁定 {minutes} 分钟。",
+        "Accounts are opened by the city federation's administrator. After {n} wrong passwords in a row the "
+        "account is locked for {minutes} minutes.",
+    ),
+    "signin_page_title": ("登录 · {title}", "Sign in · {title}"),
+    "signin_back": ("返回看板", "Back to the dashboard"),
+    "other_language": ("English", "中文"),  # the language link names the other language in its own script
+    "sign_out": ("退出登录", "Sign out"),
+    "signin_error": (
+        "登录服务暂时出错，请稍后再试或联系管理员。",
+        "The sign-in service has a problem; try again later or contact the administrator.",
+    ),
+    "signin_cross_site": ("登录请求来自其他网站，已拒绝。", "A sign-in request from another site was refused."),
+    "signout_cross_site": ("退出请求来自其他网站，已拒绝。", "A sign-out request from another site was refused."),
+    "signout_invalid": (
+        "退出登录的请求无效或已过期，请刷新页面后再试。",
+        "The sign-out request is invalid or has expired; refresh the page and try again.",
+    ),
+    "signout_error": (
+        "退出登录时出错，请关闭浏览器以结束登录。",
+        "Signing out failed; close the browser to end the session.",
+    ),
+    "sso_misconfigured": (
+        "统一身份认证配置有误，请联系管理员（详见服务器日志）。",
+        "Single sign-on is misconfigured; contact the administrator (details in the server log).",
+    ),
+    "signin_expired": (
+        "登录已过期或已退出，请重新登录。",
+        "Your session has expired or you signed out; please sign in again.",
+    ),
+    "sso_incomplete": (
+        "统一身份认证信息不完整，请重新登录。",
+        "The single sign-on identity is incomplete; please sign in again.",
+    ),
+    "sso_expired": (
+        "统一身份认证登录已超过一个工作日或已退出，请重新登录。",
+        "The single sign-on session is more than a working day old or was ended; please sign in again.",
+    ),
+    "signin_unfinished": ("登录未能完成，请重试。", "Signing in could not be completed; please try again."),
+    "signin_again": ("请重新登录。", "Please sign in again."),
+    # a refused sign-in (data_pipeline.accounts.SignIn.reason); Chinese shows the sentence accounts wrote
+    "refused_wrong": ("账号或密码不正确。", "Wrong account name or password."),
+    "refused_locked": (
+        "密码连续输错 {n} 次，账号已锁定，请 {minutes} 分钟后再试。",
+        "The password was wrong {n} times in a row, so the account is locked: try again in {minutes} minutes.",
+    ),
+    "refused_unknown_identity": (
+        "您的统一身份认证账号{who}尚未开通看板权限，请联系市总工会管理员。",
+        "Your single sign-on identity{who} has no access to the dashboard yet; ask the city federation's "
+        "administrator.",
+    ),
+    "refused_disabled": (
+        "该账号已停用，请联系市总工会管理员。",
+        "This account is disabled; ask the city federation's administrator.",
+    ),
+    "refused_no_scope": (
+        "您的账号尚未分配可查看的数据范围，请联系市总工会管理员。",
+        "Your account has no data scope yet; ask the city federation's administrator.",
+    ),
+    "sso_leave": ("退出统一身份认证，换一个账号登录", "Leave single sign-on and use another account"),
+    # who is signed in, and the scope
+    "user_scope": ("数据范围：{scope}", "Data scope: {scope}"),
+    "scope_none": ("无", "none"),
+    "scope_all": ("全市全部数据", "all data of the city"),
+    "scope_chains": ("{names}产业链", "{names} (chains)"),
+    "scope_city_total": ("（含全市合计）", " (with the city total)"),
+    "scope_outside": (
+        "此链接或筛选中的{items}超出您的数据范围（{scope}），页面不显示其数据；请清除筛选或联系管理员。",
+        "{items}: outside your data scope ({scope}), so the page shows none of their data; clear the filter or "
+        "contact the administrator.",
+    ),
+    "chain_named": ("{name}产业链", "{name} chain"),
+    "nav_admin": ("管理", "Administration"),
+    "page_accounts": ("账号与权限", "Accounts and permissions"),
+    "page_audit": ("审计日志", "Audit log"),
+    # messages written in Chinese elsewhere (the data checks, the ledger's rules), shown in English mode as written
+    "as_written": ("{text}", "In Chinese, as written: {text}"),
+    "checks_said": ("{text}", "The checks' words, in Chinese: {text}"),
+    "refused": ("{text}", "Refused. The rule's own words, in Chinese: {text}"),
+    # the submission page (数据报送)
+    "submit_only": (
+        "只有县市区工会、产业链工会的报送账号和管理员可以报送数据。",
+        "Only the submitting accounts of county and chain unions, and administrators, can submit data.",
+    ),
+    "submit_owed": ("{unit} · {quarter}应报数据", "{unit} · data owed for {quarter}"),
+    "submit_template_heading": ("下载模板、上传文件", "Download the template, upload files"),
+    "submit_template_caption": (
+        "先下载模板（县市区、产业链等下拉选项和填写规则都在模板里），填好后上传；可一次上传多个文件。"
+        "错误必须修改后重新上传；提示如属实请填写上报说明后提交。本期确无数据的可点“本期无数据”或“无变化”。",
+        "Download the template first (the county and chain lists and the filling rules are in it; it is in "
+        "Chinese, as the units fill it), fill it in and upload it; several files at once are fine. Errors must be "
+        "corrected and the file uploaded again; a warning that is right needs an explanation before submitting. "
+        "With truly nothing to report, send “No data this period” or “No change”.",
+    ),
+    "submit_history_heading": ("报送记录", "Submission history"),
+    "submit_no_unit": (
+        "您的账号没有所属的县市区或产业链，不能报送；请联系管理员设置。",
+        "Your account belongs to no county or chain, so it cannot submit; ask the administrator to set one.",
+    ),
+    "submit_unit": ("报送单位（管理员可代任一单位报送）", "Submitting unit (an administrator may submit for any)"),
+    "cycle_quarter": ("统计期", "Quarter"),
+    "cycle_dataset": ("数据类型", "Kind of data"),
+    "cycle_year": ("{year}年度", "Year {year}"),
+    "submit_returned": (
+        "“{title}”（{period}，文件“{file}”）被市总工会退回：{reason}。请修改后重新上传并提交。",
+        "“{title}” ({period}, file “{file}”) was returned by the city federation: {reason}. Correct it, upload "
+        "it again and submit.",
+    ),
+    "submit_nothing_owed": ("{unit}在{quarter}没有应报的数据。", "{unit} owes no data for {quarter}."),
+    "col_state": ("状态", "Status"),
+    "col_deadline": ("截止日期", "Deadline"),
+    "col_nil": ("可报无数据", "Nil return allowed"),
+    "col_duty": ("说明", "What to report"),
+    "template_download": ("下载模板：{file}", "Download the template (Chinese, .xlsx)"),
+    "template_prefilled": (
+        "模板已预填本单位上期已发布的数据，只需更新数字、增删企业或名录。",
+        "The template is pre-filled with the unit's last published data: update the numbers, add or remove "
+        "firms or entries.",
+    ),
+    "nil_send": ("报“{what}”", "Send “{what}”"),
+    "nil_sent": ("已报送，等待市总工会审核", "Sent; waiting for the city federation's review"),
+    "upload_label": (
+        "上传填好的报送文件（可一次选择多个）",
+        "Upload the filled-in files (several at once if you like)",
+    ),
+    "upload_help": (
+        "支持 .xlsx、.xls、.csv（UTF-8 或 GBK）和 .parquet。上传后几秒内显示检查结果。",
+        "Accepts .xlsx, .xls, .csv (UTF-8 or GBK) and .parquet. The checks' results show within seconds.",
+    ),
+    "upload_checking": ("正在检查“{file}”……", "Checking “{file}”…"),
+    "col_row": ("行", "Row"),
+    "col_column": ("列", "Column (as in the file)"),
+    "col_problem": ("问题及修改方法", "Problem and fix (the checks' words, in Chinese)"),
+    "problems_more": (
+        "共 {n} 处，完整清单也在“下载标注了问题的文件”的“问题清单”工作表中。",
+        "Problems: {n}; the full list is also on the problem-list sheet of the marked-up file.",
+    ),
+    "checks_in_chinese": (  # English mode only: why the checks' messages read in Chinese
+        "检查结果用中文写成，供填写文件的单位使用；行和列指向出错的单元格。",
+        "The checks write their messages in Chinese, for the units that fill in the files; the row and column "
+        "point to the cell.",
+    ),
+    # an upload's summary line in English (Chinese shows the summary the checks stored with the upload)
+    "upload_summary_rejected": ("{file}：无法接收（原因见下）", "{file}: cannot be accepted (the reason is below)"),
+    "upload_summary_head": ("{file}：{title}，数据 {rows} 行", "{file}: {title}, rows: {rows}"),
+    "upload_summary_passed": ("，全部通过", ", every check passed"),
+    "upload_summary_errors": (
+        "{rows} 行有错误（共 {n} 处），须修改后重新报送",
+        "rows with errors: {rows}, errors: {n}; to be corrected and sent again",
+    ),
+    "upload_summary_warnings": (
+        "{n} 处提示，请核对，属实的填写上报说明",
+        "warnings to check: {n}; explain the ones that are right",
+    ),
+    "upload_superseded": ("已被之后上传或报送的文件替代。", "Replaced by a file uploaded or sent later."),
+    "upload_errors": (
+        "有 {n} 处错误，须修改后重新上传（提交按钮在没有错误后才可用）：",
+        "Errors: {n}. Correct them and upload the file again (Submit appears once none are left):",
+    ),
+    "upload_warnings": (
+        "有 {n} 处提示（与本单位上期已发布的数据相比异常）：请逐条核对，属实的写明上报说明，审核人会看到它。",
+        "Warnings: {n} (unusual against the unit's last published data). Check each; where the figure is right, "
+        "write an explanation, which the reviewer will see.",
+    ),
+    "download_markup": ("下载标注了问题的文件", "Download the marked-up file"),
+    "submit": ("提交", "Submit"),
+    "submit_explain_first": (
+        "填写全部上报说明后（点击空白处或按 Ctrl+Enter 确认）即可提交。",
+        "Fill in every explanation (click elsewhere or press Ctrl+Enter to confirm) to submit.",
+    ),
+    "submitted_flash": ("已提交，等待市总工会审核", "Submitted; waiting for the city federation's review"),
+    "submitted_pending": ("已提交，等待市总工会审核。", "Submitted; waiting for the city federation's review."),
+    "explanation_given": ("上报说明：{text}", "Explanation: {text}"),
+    "explain_label": ("第{seq}条提示的上报说明", "Explanation for warning {seq}"),
+    "explain_placeholder": (
+        "例如：该企业本季度扩产新招工 300 人，数据属实",
+        "For example: the firm expanded and hired 300 people this quarter; the figure is right",
+    ),
+    "warnings_group": (
+        "第{first}–{last}条：同类提示共 {n} 条（点击查看）",
+        "Warnings {first}–{last}: {n} of the same kind (open to see them)",
+    ),
+    "warnings_more": (
+        "另有 {n} 条，见“下载标注了问题的文件”的“问题清单”。",
+        "{n} more, on the problem-list sheet of the marked-up file.",
+    ),
+    "explanation_group_given": ("上报说明（这 {n} 条）：{text}", "Explanation (these {n}): {text}"),
+    "explain_group_label": (
+        "这 {n} 条同类提示的上报说明（一条说明适用于全部 {n} 条）",
+        "Explanation for these {n} warnings of the same kind (one explanation for all {n})",
+    ),
+    "history_none": ("还没有报送记录。", "Nothing submitted yet."),
+    "col_uploaded": ("上传时间", "Uploaded"),
+    "col_period": ("统计期", "Period"),
+    "col_file": ("文件", "File"),
+    "col_errors": ("错误", "Errors"),
+    "col_warnings": ("提示", "Warnings"),
+    "col_review_note": ("审核意见", "Review note"),
+    "col_by": ("经办人", "By"),
+    "sent_late": ("（逾期报送）", " (sent late)"),
+    "nil_in_brackets": ("（{what}）", "({what})"),
+    # the review page (报送审核与发布)
+    "review_only": ("只有管理员可以审核和发布报送数据。", "Only administrators can review and publish submissions."),
+    "review_quarter": ("报送季度", "Reporting quarter"),
+    "review_heading": ("审核", "Review"),
+    "publish_heading": ("发布", "Publish"),
+    "matrix_counted": ("按“单位 × 数据类型”计数，共 {n} 项；", "Counted by unit × kind of data, {n} in all; "),
+    "matrix_late": ("{n} 个单位有逾期未报的数据（表中红色）。", "units with overdue data: {n} (red in the table)."),
+    "matrix_none_late": ("没有逾期的单位。", "no unit is overdue."),
+    "col_reporting_unit": ("单位", "Unit"),
+    "reminders_all_in": ("所有单位都已报送。", "Every unit has reported."),
+    "reminders_overdue": ("催报提醒：{n} 个单位已逾期", "Reminders (units overdue: {n})"),
+    "reminders_waiting": ("催报提醒：{n} 个单位尚未报齐", "Reminders (units not complete: {n})"),
+    "reminders_open": ("{label}（展开后逐个复制）", "{label} (open to copy them one by one)"),
+    "reminders_caption": (
+        "每个单位一段，可直接复制到企业微信或短信（右上角复制按钮）。",
+        "One text per unit, to paste into WeCom or a text message (copy button at the top right).",
+    ),
+    # a reminder, from data_pipeline.submissions.Reminder (Matrix.reminder writes the same Chinese: a test keeps them equal)
+    "reminder_text": (
+        "【数据报送提醒】{union}：{quarter}“五大工程”数据{when}。{items}。{how}",
+        "[Data reminder] {union}: the Five Projects data for {quarter} {when}. {items}. {how}",
+    ),
+    "reminder_overdue": ("截止日期为{date}，已逾期{n}天", "were due on {date}, {n} days ago"),
+    "reminder_due_in": ("截止日期为{date}（还有{n}天）", "are due on {date}, in {n} days"),
+    "reminder_due_today": ("今天截止", "are due today"),
+    "reminder_missing": ("尚未报送：{titles}", "Not sent yet: {titles}"),
+    "reminder_returned": (
+        "“{title}”已退回{reason}，请修改后重新提交",
+        "“{title}” was returned{reason}: correct it and submit again",
+    ),
+    "reminder_reason": ("（{reason}）", " ({reason})"),
+    "reminder_errors": (
+        "“{title}”上传的文件有错误，请按问题清单修改后重新上传并提交",
+        "the file uploaded for “{title}” has errors: correct it as listed and upload it again",
+    ),
+    "reminder_sep": ("；", "; "),
+    "reminder_how": (
+        "请登录“五大工程”数据看板，在“数据报送”页下载模板、上传并提交{nil}。如有疑问请联系市总工会。",
+        "Please sign in to the Five Projects dashboard, download the template on the Submit data page, upload and "
+        "submit it{nil}. Questions: the city federation.",
+    ),
+    "reminder_nil": (
+        "；确无数据的可直接点“本期无数据”或“无变化”",
+        "; with nothing to report, send “No data this period” or “No change”",
+    ),
+    "deadline_default": ("默认：季度结束后第10天", "default"),
+    "deadline_changed": ("已调整", "changed"),
+    "deadline_past": ("，已过 {n} 天", ", {n} days ago"),
+    "deadline_button": ("截止日期 {date}（{how}{past}）", "Due {date} ({how}{past})"),
+    "deadline_pick": ("{quarter}的报送截止日期", "Deadline for {quarter} (default: the 10th day after it ends)"),
+    "save": ("保存", "Save"),
+    "deadline_reset": ("恢复默认", "Back to the default"),
+    "deadline_saved": ("已更新{quarter}的截止日期", "Deadline for {quarter} updated"),
+    "review_none": ("本季度还没有提交的报送。", "Nothing has been submitted for this quarter yet."),
+    "review_counts": (
+        "待审 {pending} 份，已退回 {returned} 份，已接收 {accepted} 份。",
+        "{pending} waiting, {returned} returned, {accepted} accepted.",
+    ),
+    "review_open": ("打开一份报送", "Open a submission"),
+    "accept_all": ("接收全部待审（{n} 份）", "Accept all waiting ({n})"),
+    "accepted_n": ("已接收 {n} 份报送", "Submissions accepted: {n}"),
+    "late_mark": ("逾期报送", "sent late"),
+    "review_trail": ("上传：{up} {up_at}；提交：{sub} {sub_at}", "Uploaded: {up} {up_at}; submitted: {sub} {sub_at}"),
+    "review_trail_reviewed": ("；审核：{by} {at}", "; reviewed: {by} {at}"),
+    "return_reason_shown": ("退回原因：{reason}", "Reason for return: {reason}"),
+    "col_seq": ("序号", "No."),
+    "col_warning": ("提示", "Warning (the checks' words, in Chinese)"),
+    "col_explanation": ("上报说明", "Explanation (the unit's words)"),
+    "not_filled": ("（未填写）", "(none)"),
+    "no_warnings": ("与上期相比没有异常提示。", "Nothing unusual against the last period."),
+    "download_original": ("下载原文件", "Download the original file"),
+    "download_markup_review": ("下载问题标注文件", "Download the marked-up file"),
+    "return_reason_label": (
+        "退回原因（退回时必填，报送单位会看到）",
+        "Reason for returning it (required to return; the unit will see it)",
+    ),
+    "accept": ("接收", "Accept"),
+    "send_back": ("退回", "Return"),
+    "accepted_flash": ("已接收", "Accepted"),
+    "returned_flash": ("已退回", "Returned"),
+    "flash_done": ("{done}：{what}", "{done}: {what}"),
+    "publish_caption": (
+        "发布会用已接收的 {accepted} 份报送（其中 {waiting} 份尚未发布）{base}重新构建数据仓库；"
+        "构建成功后看板自动切换到新数据，失败则继续使用上一版并在此说明原因。",
+        "Publishing rebuilds the warehouse from the {accepted} accepted submissions ({waiting} not yet "
+        "published){base}; when the build succeeds the dashboard switches to the new data, when it fails the "
+        "previous version stays and the reason shows here.",
+    ),
+    "publish_base": ("连同原有报送文件夹一起", ", together with the existing folder of files"),
+    "publish": ("发布", "Publish"),
+    "published_line": (
+        "{when} {message}（{who} 发起，用时 {seconds} 秒）",
+        "{when} {message} (started by {who}, {seconds} s)",
+    ),
+    "published_message": (
+        "已发布：载入文件 {files} 个、数据 {rows} 行{through}",
+        "Published: {files} files and {rows} rows loaded{through}",
+    ),
+    "published_through": ("，数据截至 {period}", ", data through {period}"),
+    "publish_failed": (
+        "{when} 发布失败：{message}",
+        "{when} Publication failed. The build's words, in Chinese: {message}",
+    ),
+    "publish_progress": (
+        "{status}（已用 {seconds} 秒）：{progress}",
+        "{status} ({seconds} s so far). The build's progress, in Chinese: {progress}",
+    ),
+    "publish_preparing": ("准备中", "preparing"),
+    "publish_busy": ("另一次发布正在进行", "Another publication is running"),
+    "union_county": ("{name}总工会", "{name} Federation of Trade Unions"),
+    "union_chain": ("{name}产业链工会", "{name} chain union"),
+    "union_city": ("泰安市总工会", "Tai'an Federation of Trade Unions"),
+    # the accounts page (账号与权限)
+    "admin_only_accounts": ("只有管理员可以管理账号。", "Only administrators can manage accounts."),
+    "accounts_caption": (
+        "账号、角色和县市区 / 产业链的变更在该账号下次登录时生效（其已登录的会话随即失效）。",
+        "Changes to an account, its role, county or chain apply at its next sign-in (its open sessions end at once).",
+    ),
+    "accounts_heading": ("账号", "Accounts"),
+    "col_login": ("账号", "Account"),
+    "col_person": ("姓名", "Name"),
+    "col_role": ("角色", "Role"),
+    "col_email_sso": ("邮箱（单点登录）", "E-mail (single sign-on)"),
+    "col_last_sign_in": ("最近登录", "Last sign-in"),
+    "account_disabled": ("停用", "disabled"),
+    "account_locked": ("锁定至 {time}", "locked until {time}"),
+    "account_ok": ("正常", "active"),
+    "new_password": (
+        "账号 {login} 的初始密码（只显示这一次）：{password}",
+        "The first password of {login} (shown this once only): {password}",
+    ),
+    "pick_county_account": ("县市区（县市区工会账号）", "County (county union accounts)"),
+    "pick_chain_account": ("产业链（产业链工会账号）", "Chain (chain union accounts)"),
+    "account_add": ("新增账号", "Add an account"),
+    "account_login": ("登录账号名", "Account name for signing in"),
+    "account_name": ("姓名或单位名称", "Name of the person or unit"),
+    "account_email_new": ("邮箱（用统一身份认证登录时填写）", "E-mail (for single sign-on)"),
+    "account_edit": ("修改账号", "Change an account"),
+    "account_save": ("保存修改", "Save the changes"),
+    "account_reset": ("重置密码", "Reset the password"),
+    "account_enable": ("启用账号", "Enable the account"),
+    "account_disable": ("停用账号", "Disable the account"),
+    "account_own": (
+        "不能修改或停用自己正在使用的账号（请另一位管理员操作）。",
+        "You cannot change or disable the account you are using (ask another administrator).",
+    ),
+    "roles_heading": ("角色权限", "Role permissions"),
+    "roles_caption": (
+        "可见范围：all 全市、county 本县市区、chain 本产业链、none 无（只能看到登录页）。困难帮扶数据：detail 明细、"
+        "aggregate 仅汇总、none 不可见。",
+        "Sees: all = the whole city, county = its own county, chain = its own chain, none = nothing (the sign-in "
+        "page only). Aid data: detail = case rows, aggregate = totals only, none = hidden. Role names are stored "
+        "in Chinese.",
+    ),
+    "col_role_name": ("名称", "Name (stored in Chinese)"),
+    "col_sees": ("可见范围", "Sees"),
+    "col_aid": ("困难帮扶数据", "Aid data"),
+    "col_can_export": ("导出", "Export"),
+    "col_can_deck": ("生成简报", "Briefings"),
+    "col_can_submit": ("报送", "Submit"),
+    "col_can_admin": ("管理", "Administer"),
+    "roles_save": ("保存角色权限", "Save the role permissions"),
+    "roles_saved": (
+        "已保存；可见范围的变更在下次登录时生效。",
+        "Saved; changes to what a role sees apply at the next sign-in.",
+    ),
+    "settings_heading": ("设置", "Settings"),
+    "rank_others": (
+        "县市区账号可在非困难帮扶指标的排名中看到其他县市区",
+        "County accounts see other counties in rankings of indicators not derived from aid",
+    ),
+    "rank_others_help": (
+        "默认关闭：县市区账号只看到本县市区和全市合计。变更在下次登录时生效。",
+        "Off by default: county accounts see their own county and the city total. Applies at the next sign-in.",
+    ),
+    # the audit page (审计日志)
+    "admin_only_audit": ("只有管理员可以查看审计日志。", "Only administrators can read the audit log."),
+    "audit_caption": (
+        "谁在什么时间做了什么：登录、登录失败、退出、导出、生成简报、账号与权限变更。日志不记录密码和身份证号。",
+        "Who did what when: sign-ins, failed sign-ins, sign-outs, exports, briefings, changes of accounts and "
+        "permissions. The log keeps no password and no ID number.",
+    ),
+    "audit_all_accounts": ("全部账号", "All accounts"),
+    "audit_action": ("操作", "Action"),
+    "audit_all_actions": ("全部操作", "All actions"),
+    "audit_dates": ("日期", "Dates"),
+    "audit_none": ("所选范围内没有日志记录。", "No entries in this range."),
+    "col_time": ("时间", "Time"),
+    "col_details": ("详情", "Details (as recorded)"),
+    "audit_count": ("共 {n} 条（最新在前，最多显示 5000 条）", "Entries: {n} (newest first, up to 5,000 shown)"),
 }
 
 
@@ -601,6 +999,131 @@ CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "duplicate": ("重复文件", "duplicate"),
         "rejected": ("已拒收", "rejected"),
         "rejected_resubmission": ("未替换原文件（新文件问题过多）", "not used: the resubmission had too many problems"),
+    },
+    # the submission cycle: a cell of the status matrix (data_pipeline.submissions.CELL_STATES) and its notes
+    "cell_state": {
+        "未报": ("未报", "Not sent"),
+        "待审": ("待审", "Pending"),
+        "有错误": ("有错误", "Errors"),
+        "已退回": ("已退回", "Returned"),
+        "已接收": ("已接收", "Accepted"),
+        "逾期": ("逾期", "Overdue"),
+    },
+    "cell_note": {
+        "逾期报送": ("逾期报送", "sent late"),
+        "上一版已接收": ("上一版已接收", "earlier version accepted"),
+        "逾期": ("逾期", "overdue"),
+        "本期无数据": ("本期无数据", "no data this period"),
+        "无变化": ("无变化", "no change"),
+    },
+    "nil_return": {
+        "本期无数据": ("本期无数据", "No data this period"),
+        "无变化": ("无变化", "No change"),
+    },
+    "cell_state_help": {
+        "未报": ("还没有报送，未到截止日期", "Nothing sent yet; the deadline has not passed"),
+        "待审": ("已提交，等待审核", "Submitted, waiting for review"),
+        "有错误": ("上传的文件有错误，尚未能提交", "The uploaded file has errors and cannot be submitted yet"),
+        "已退回": ("已退回单位修改", "Returned to the unit for correction"),
+        "已接收": ("已接收，下次发布时进入数据仓库", "Accepted; enters the warehouse at the next publication"),
+        "逾期": ("超过截止日期仍未报送", "Not sent by the deadline"),
+    },
+    # a ledger row's status (data_pipeline.submissions.STATUS_ZH)
+    "ledger_status": {
+        "errors": ("有错误", "Has errors"),
+        "draft": ("未提交", "Not submitted"),
+        "pending": ("已提交待审", "Submitted, waiting for review"),
+        "returned": ("已退回", "Returned"),
+        "accepted": ("已接收", "Accepted"),
+        "superseded": ("已被替代", "Superseded"),
+    },
+    "publication": {
+        "queued": ("排队中", "Queued"),
+        "running": ("正在发布", "Publishing"),
+        "published": ("已发布", "Published"),
+        "failed": ("发布失败", "Failed"),
+    },
+    "unit_kind": {
+        "county": ("县市区工会", "County unions"),
+        "chain": ("产业链工会", "Chain unions"),
+        "city": ("市总工会", "City federation"),
+    },
+    # what each kind of unit owes (duty_roster.csv's scope_zh), keyed by the Chinese sentence
+    "duty_scope": {
+        "本县市区产业链企业，每家企业一行": (
+            "本县市区产业链企业，每家企业一行",
+            "The county's firms in the industry chains, one row per firm",
+        ),
+        "本县市区本季度的职工素质提升项目": (
+            "本县市区本季度的职工素质提升项目",
+            "The county's training and upgrading programmes this quarter",
+        ),
+        "本县市区本季度的服务活动": ("本县市区本季度的服务活动", "The county's service activities this quarter"),
+        "本县市区本季度开展的竞赛": ("本县市区本季度开展的竞赛", "Contests held in the county this quarter"),
+        "本县市区本季度认定的五小创新成果": (
+            "本县市区本季度认定的五小创新成果",
+            "Small innovations recognised in the county this quarter",
+        ),
+        "本县市区本季度发放的帮扶救助": ("本县市区本季度发放的帮扶救助", "Aid paid out in the county this quarter"),
+        "本县市区创新工作室名录（无变化可报“无变化”）": (
+            "本县市区创新工作室名录（无变化可报“无变化”）",
+            "The county's list of innovation studios (“No change” if nothing changed)",
+        ),
+        "本县市区服务阵地名录（无变化可报“无变化”）": (
+            "本县市区服务阵地名录（无变化可报“无变化”）",
+            "The county's list of service sites (“No change” if nothing changed)",
+        ),
+        "本县市区本年度县级表彰": ("本县市区本年度县级表彰", "County-level honours of the year"),
+        "产业链工会本季度自行组织的竞赛": (
+            "产业链工会本季度自行组织的竞赛",
+            "Contests the chain union organised itself this quarter",
+        ),
+        "产业链工会本季度自行组织的培训": (
+            "产业链工会本季度自行组织的培训",
+            "Training the chain union organised itself this quarter",
+        ),
+        "市总本季度组织的市级竞赛": (
+            "市总本季度组织的市级竞赛",
+            "City-level contests the city federation organised this quarter",
+        ),
+        "本年度市级表彰": ("本年度市级表彰", "City-level honours of the year"),
+        "下一年度目标": ("下一年度目标", "Targets for the coming year"),
+    },
+    # the default roles (data_pipeline.appstate.DEFAULT_ROLES); a name an admin changed is shown as stored
+    "role": {
+        "admin": ("管理员", "Administrator"),
+        "leader": ("领导", "Leader"),
+        "analyst": ("分析员", "Analyst"),
+        "county": ("县市区工会", "County union"),
+        "chain": ("产业链工会", "Chain union"),
+        "local": ("本机用户", "Local user"),
+        "none": ("无角色", "No role"),
+    },
+    # the audit log's actions (data_pipeline.appstate.AUDIT_ACTIONS_ZH)
+    "audit_action": {
+        "sign_in": ("登录", "Sign-in"),
+        "sign_in_failed": ("登录失败", "Failed sign-in"),
+        "sign_in_refused": ("拒绝登录", "Sign-in refused"),
+        "sign_out": ("退出登录", "Sign-out"),
+        "export": ("导出", "Export"),
+        "deck": ("生成简报", "Briefing built"),
+        "account_add": ("新增账号", "Account added"),
+        "account_change": ("修改账号", "Account changed"),
+        "account_disable": ("停用账号", "Account disabled"),
+        "account_enable": ("启用账号", "Account enabled"),
+        "account_reset": ("重置密码", "Password reset"),
+        "role_change": ("修改角色权限", "Role permissions changed"),
+        "setting_change": ("修改设置", "Setting changed"),
+        "upload": ("上传报送文件", "File uploaded"),
+        "submit": ("提交报送", "Submission sent"),
+        "nil_return": ("报送无数据/无变化", "Nil return sent"),
+        "accept": ("接收报送", "Submission accepted"),
+        "return": ("退回报送", "Submission returned"),
+        "download_submission": ("下载报送文件", "Submitted file downloaded"),
+        "deadline_change": ("修改报送截止日期", "Deadline changed"),
+        "publish": ("发布数据", "Publication requested"),
+        "publish_done": ("发布完成", "Publication done"),
+        "publish_failed": ("发布失败", "Publication failed"),
     },
 }
 

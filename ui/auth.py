@@ -26,17 +26,13 @@ import streamlit as st
 from data_pipeline import accounts, appstate
 from data_pipeline.appstate import Account, Role
 from data_pipeline.scope import EVERYTHING, NOTHING, Scope
-from reporting.i18n import t
+from reporting.i18n import code_label, t
 from ui import signin
 
 log = logging.getLogger(__name__)
 
 SESSION_KEY = "_auth_identity"
 LOCAL_ROLE = Role("local", "本机用户", "all", "detail", True, True, False, False)
-OPEN_HELP = (
-    "看板尚未开通任何账号，按本机单人使用方式运行：能访问本端口的人都能看到全部数据。"
-    "用 python -m data_pipeline users add 新增第一个管理员后，每个页面都需要登录。"
-)
 
 
 @dataclass(frozen=True)
@@ -129,27 +125,28 @@ def _resolve() -> Gate:
                 return Gate(_from_live(live, token))
         user = _sso_user()
         if user is None:
-            return Gate(None, "登录已过期或已退出，请重新登录。" if token else "")
+            return Gate(None, t("signin_expired", _lang()) if token else "")
         return _sso_gate(con, user, cookies)
 
 
 def _sso_gate(con: sqlite3.Connection, user: dict[str, Any], cookies: Mapping[str, str]) -> Gate:
+    lang = _lang()
     token = accounts.oidc_session_token(streamlit_user_cookie(cookies))
     if token is None:
-        return Gate(None, "统一身份认证信息不完整，请重新登录。", sso_identity=True)
+        return Gate(None, t("sso_incomplete", lang), sso_identity=True)
     live = accounts.live_session(con, token)
     if live:
         return Gate(_from_live(live, token))
     if accounts.session_exists(con, token):
-        return Gate(None, "统一身份认证登录已超过一个工作日或已退出，请重新登录。", sso_identity=True)
+        return Gate(None, t("sso_expired", lang), sso_identity=True)
     email = user.get("email") if user.get("email_verified", True) is not False else None
     granted = accounts.sso_sign_in(con, user.get("sub"), email)
     if not granted.ok:
-        return Gate(None, granted.message, sso_identity=True)
+        return Gate(None, signin.refusal(granted, lang), sso_identity=True)
     with contextlib.suppress(sqlite3.IntegrityError):  # another tab of the same sign-in got there first
         accounts.start_session(con, granted, "oidc", token=token)
     live = accounts.live_session(con, token)
-    return Gate(_from_live(live, token)) if live else Gate(None, "登录未能完成，请重试。", sso_identity=True)
+    return Gate(_from_live(live, token)) if live else Gate(None, t("signin_unfinished", lang), sso_identity=True)
 
 
 def identify() -> Gate:
@@ -158,7 +155,7 @@ def identify() -> Gate:
         gate = _resolve()
     except Exception:
         log.exception("could not resolve the signed-in user")
-        gate = Gate(None, "登录服务暂时出错，请稍后再试或联系管理员。")
+        gate = Gate(None, t("signin_error", _lang()))
     st.session_state[SESSION_KEY] = gate
     return gate
 
@@ -202,17 +199,52 @@ def nav_position() -> str:
 
 
 def admin_pages() -> dict[str, list[st.Page]]:
-    """The 管理 section, for roles with the admin permission only."""
-    if not allowed("admin") or current_identity() is OPEN:
+    """The 管理 section, for roles with the admin permission only.
+
+    Signed out, it is registered too (the navigation is hidden and no page runs before sign-in), so a link to
+    /audit opens the sign-in form and then the page, not Streamlit's “Page not found”."""
+    identity = current_identity()
+    if identity is OPEN or (identity is not None and not identity.can("admin")):
         return {}
+    lang = _lang()
     return {
-        "管理": [
+        t("nav_admin", lang): [
             st.Page(
-                "app_pages/accounts.py", title="账号与权限", url_path="accounts", icon=":material/manage_accounts:"
+                "app_pages/accounts.py",
+                title=t("page_accounts", lang),
+                url_path="accounts",
+                icon=":material/manage_accounts:",
             ),
-            st.Page("app_pages/audit.py", title="审计日志", url_path="audit", icon=":material/policy:"),
+            st.Page("app_pages/audit.py", title=t("page_audit", lang), url_path="audit", icon=":material/policy:"),
         ]
     }
+
+
+def role_label(role: Role, lang: str = "zh") -> str:
+    """A role's name: as stored in Chinese; in English the default roles' English names (a name an admin has
+    changed is shown as stored)."""
+    default = code_label("role", role.role, "zh")
+    return code_label("role", role.role, "en") if lang == "en" and role.name_zh == default else role.name_zh
+
+
+def scope_words(scope: Scope, lang: str = "zh") -> str:
+    """A Scope in words: accounts.scope_words in Chinese ('新泰市（含全市合计）'), its English counterpart."""
+    if lang != "en":
+        return accounts.scope_words(scope)
+    from ui.filters import names
+
+    if scope.nothing:
+        return t("scope_none", lang)
+    if scope.everything:
+        return t("scope_all", lang)
+    parts = []
+    if scope.counties is not None:
+        county = names("county", lang)
+        parts.append(", ".join(county.get(c, c) for c in scope.counties))
+    if scope.chains is not None:
+        chain = names("chain", lang)
+        parts.append(t("scope_chains", lang, names=", ".join(chain.get(c, c) for c in scope.chains)))
+    return " · ".join(parts) + (t("scope_city_total", lang) if scope.city_total else "")
 
 
 def _here(navigation: Any) -> str:
@@ -234,39 +266,44 @@ def gate(navigation: Any) -> None:
     if identity is None:
         _sign_in_page(navigation, g)
         st.stop()
+    lang = _lang()
     if identity.method == "open":
-        st.badge(t("open_badge", _lang()), icon=":material/lock_open:", color="orange", help=t("open_help", _lang()))
+        st.badge(t("open_badge", lang), icon=":material/lock_open:", color="orange", help=t("open_help", lang))
         return
     with st.sidebar:
-        role = identity.role.name_zh
-        st.markdown(f":material/account_circle: **{identity.name}** · {role}")
-        st.caption(f"数据范围：{accounts.scope_words(identity.scope)}")
+        st.markdown(f":material/account_circle: **{identity.name}** · {role_label(identity.role, lang)}")
+        st.caption(t("user_scope", lang, scope=scope_words(identity.scope, lang)))
         if identity.token:
-            st.html(signin.sign_out_html(accounts.csrf_token(identity.token, accounts.secret_key())))
+            st.html(signin.sign_out_html(accounts.csrf_token(identity.token, accounts.secret_key()), lang))
 
 
 def _sign_in_page(navigation: Any, g: Gate) -> None:
-    st.title("五大工程数据看板", anchor=False)
+    lang = _lang()
+    st.title(t("app_short", lang), anchor=False)
     if g.sso_identity:
-        st.warning(g.message or "请重新登录。", icon=":material/lock:")
-        if st.button("退出统一身份认证，换一个账号登录", icon=":material/logout:"):
+        st.warning(g.message or t("signin_again", lang), icon=":material/lock:")
+        if st.button(t("sso_leave", lang), icon=":material/logout:"):
             st.logout()
-    st.html(signin.form_html(_here(navigation), note="" if g.sso_identity else g.message, sso=sso_configured()))
+    note = "" if g.sso_identity else g.message
+    st.html(signin.form_html(_here(navigation), note=note, sso=sso_configured(), lang=lang))
 
 
 def scope_notice(filters: Any) -> None:
     """A sentence when the URL or the sidebar asks for counties or chains outside the user's scope."""
+    from ui.filters import names
+
+    lang = _lang()
     scope: Scope = getattr(filters, "scope", current_scope())
-    outside = [
-        accounts.county_name(c) for c in filters.counties if scope.counties is not None and c not in scope.counties
-    ]
+    county, chain = names("county", lang), names("chain", lang)
+    outside = [county.get(c, c) for c in filters.counties if scope.counties is not None and c not in scope.counties]
     outside += [
-        accounts.chain_name(c) + "产业链" for c in filters.chains if scope.chains is not None and c not in scope.chains
+        t("chain_named", lang, name=chain.get(c, c))
+        for c in filters.chains
+        if scope.chains is not None and c not in scope.chains
     ]
     if outside:
         st.warning(
-            f"此链接或筛选中的{'、'.join(outside)}超出您的数据范围（{accounts.scope_words(scope)}），"
-            "页面不显示其数据；请清除筛选或联系管理员。",
+            t("scope_outside", lang, items=t("list_sep", lang).join(outside), scope=scope_words(scope, lang)),
             icon=":material/block:",
         )
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -18,9 +19,9 @@ from data_pipeline.reference import dataset, datasets
 from data_pipeline.roster import Quarter, Unit
 from data_pipeline.submissions import Actor, LedgerError, Submission, Upload
 from reporting import format as fmt
-from reporting.i18n import t
+from reporting.i18n import code_label, t
 from ui import auth, data
-from ui.filters import lang, names
+from ui.filters import lang, names, tr
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +95,114 @@ def ledger() -> Iterator:
         yield con
 
 
-def say_refusal(exc: Exception) -> None:
-    st.error(str(exc), icon=":material/block:")
+def say_refusal(exc: Exception, key: str) -> None:
+    """The rule's own sentence (data_pipeline writes it in Chinese; English mode says so). The keyed container
+    (`zh_…`) marks text that stays Chinese by design; `key` is unique on the page."""
+    with st.container(key=f"zh_refusal_{key}"):
+        st.error(tr("refused", text=str(exc)), icon=":material/block:")
+
+
+# ---------------------------------------------------------------- names in the session's language
+
+
+def quarter_label(q: Quarter) -> str:
+    """2026年第三季度 (Quarter.label_zh) or 2026 Q3."""
+    return fmt.period(str(q), "en") if lang() == "en" else q.label_zh
+
+
+def period_label(period: str) -> str:
+    """A ledger period: 2026年第三季度 / 2025年度 (submissions.period_label), or 2026 Q3 / Year 2025."""
+    if lang() != "en":
+        return submissions.period_label(period)
+    return fmt.period(period, "en") if "Q" in period else tr("cycle_year", year=period)
+
+
+def dataset_title(code: str) -> str:
+    ds = dataset(code)
+    return ds.title_en if lang() == "en" else ds.title_zh
+
+
+def unit_label(unit: Unit) -> str:
+    """新泰市, 汽车及零部件产业链, 市总工会 (Unit.label_zh), or the reference's English names."""
+    if lang() != "en":
+        return unit.label_zh
+    if unit.kind == "chain":
+        return tr("chain_named", name=names("chain", "en").get(unit.code, unit.code))
+    return _unit_name(unit, "en")
+
+
+def union_label(unit: Unit) -> str:
+    """How a reminder addresses a unit (submissions.union_name), or the same in English."""
+    return _union_name(unit, lang())
+
+
+def _union_name(unit: Unit, language: str) -> str:
+    if language != "en":
+        return submissions.union_name(unit)
+    if unit.kind in ("county", "chain"):
+        return t(f"union_{unit.kind}", language, name=names(unit.kind, "en").get(unit.code, unit.code))
+    return t("union_city", language)
+
+
+def state_label(state: str) -> str:
+    """A matrix state (未报, 待审 … submissions.CELL_STATES) in the session's language."""
+    return code_label("cell_state", state, lang())
+
+
+def cell_label(c: submissions.Cell) -> str:
+    """The state as the matrix shows it (Cell.label_zh: 待审（本期无数据，逾期报送）), each part translated."""
+    text = c.label_zh
+    if lang() != "en":
+        return text
+    _, _, rest = text.partition("（")
+    notes = [code_label("cell_note", n, "en") for n in rest.removesuffix("）").split("，") if n] if rest else []
+    return state_label(c.state) + (f" ({', '.join(notes)})" if notes else "")
+
+
+def status_label(status: str) -> str:
+    """A ledger row's status (submissions.STATUS_ZH) in the session's language."""
+    return code_label("ledger_status", status, lang())
+
+
+def nil_label(what: str | None) -> str:
+    """本期无数据 / 无变化 in the session's language."""
+    return code_label("nil_return", what, lang()) if what else ""
+
+
+def what_label(s: Submission) -> str:
+    """'新泰市 · 企业建会入会情况 · 2026年第三季度 · 文件名' (Submission.what_zh), or the same in English."""
+    if lang() != "en":
+        return s.what_zh
+    thing = s.file_name if s.kind == "file" else f"“{nil_label(s.nil_return)}”"
+    return f"{unit_label(s.unit)} · {dataset_title(s.dataset)} · {period_label(s.period)} · {thing}"
+
+
+def upload_summary(s: Submission) -> str:
+    """The upload's one-line summary: as the checks stored it (Chinese), or made again in English from the
+    report's counts."""
+    r = s.report
+    if lang() != "en":
+        return r.get("summary", "")
+    name = s.file_name or ""
+    if r.get("status") == "rejected":
+        return tr("upload_summary_rejected", file=name)
+    head = tr(
+        "upload_summary_head", file=name, title=dataset_title(r.get("file_dataset") or s.dataset), rows=s.rows or 0
+    )
+    errors = int(r.get("errors_total", s.error_count) or 0)
+    if not errors and not s.warning_count:
+        return head + tr("upload_summary_passed")
+    parts = [tr("upload_summary_errors", rows=r.get("rows_with_errors", 0), n=errors)] if errors else []
+    if s.warning_count:
+        parts.append(tr("upload_summary_warnings", n=s.warning_count))
+    return f"{head}: " + "; ".join(parts)
+
+
+def labelled(options: list, label_of: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A selectbox's format_func holding the labels made now, in this run's language (Streamlit may call it again
+    outside the run, where the session's language cannot be read)."""
+    labels = [label_of(o) for o in options]
+    return lambda o: labels[options.index(o)]
 
 
 def quarter_options() -> list[Quarter]:
@@ -107,25 +214,20 @@ def quarter_options() -> list[Quarter]:
     return out
 
 
-def quarter_picker(key: str, label: str = "统计期") -> Quarter:
+def quarter_picker(key: str, label: str | None = None) -> Quarter:
     options = quarter_options()
-    return st.selectbox(label, options, format_func=lambda q: q.label_zh, key=key)
+    return st.selectbox(label or tr("cycle_quarter"), options, format_func=labelled(options, quarter_label), key=key)
 
 
 def unit_picker(who: Actor, key: str) -> Unit | None:
     """A submitter's own unit (fixed); an admin may submit for any unit (the city union by default)."""
     if not who.admin:
         if who.unit is None:
-            st.warning("您的账号没有所属的县市区或产业链，不能报送；请联系管理员设置。", icon=":material/block:")
+            st.warning(tr("submit_no_unit"), icon=":material/block:")
             return None
         return who.unit
     options = [roster.CITY, *roster.units("county"), *roster.units("chain")]
-    return st.selectbox(
-        "报送单位（管理员可代任一单位报送）",
-        options,
-        format_func=submissions.union_name,
-        key=key,
-    )
+    return st.selectbox(tr("submit_unit"), options, format_func=labelled(options, union_label), key=key)
 
 
 # ---------------------------------------------------------------- the submission page
@@ -138,29 +240,37 @@ def unit_status(who: Actor, unit: Unit, quarter: Quarter) -> submissions.Matrix:
     for c in m.cells:
         if c.state == submissions.RETURNED and c.latest is not None:
             st.warning(
-                f"“{c.owed.dataset_title}”（{submissions.period_label(c.owed.period)}，文件“{c.latest.file_name or c.latest.nil_return}”）"
-                f"被市总工会退回：{c.latest.review_reason}。请修改后重新上传并提交。",
+                tr(
+                    "submit_returned",
+                    title=dataset_title(c.owed.dataset),
+                    period=period_label(c.owed.period),
+                    file=c.latest.file_name or nil_label(c.latest.nil_return),
+                    reason=c.latest.review_reason,
+                ),
                 icon=":material/undo:",
             )
     if not m.cells:
-        st.info(f"{submissions.union_name(unit)}在{quarter.label_zh}没有应报的数据。", icon=":material/info:")
+        st.info(
+            tr("submit_nothing_owed", unit=union_label(unit), quarter=quarter_label(quarter)), icon=":material/info:"
+        )
         return m
+    state = tr("col_state")
     rows = [
         {
-            "数据类型": c.owed.dataset_title,
-            "状态": c.label_zh,
-            "截止日期": c.owed.deadline.isoformat(),
-            "可报无数据": c.owed.nil_return or "—",
-            "说明": c.owed.scope_zh,
+            tr("cycle_dataset"): dataset_title(c.owed.dataset),
+            state: cell_label(c),
+            tr("col_deadline"): c.owed.deadline.isoformat(),
+            tr("col_nil"): nil_label(c.owed.nil_return) or "—",
+            tr("col_duty"): code_label("duty_scope", c.owed.scope_zh, lang()),
         }
         for c in m.cells
     ]
     st.dataframe(
-        _styled(pd.DataFrame(rows), ["状态"]),
+        _styled(pd.DataFrame(rows), [state]),
         hide_index=True,
         width="stretch",
         key="unit_status",
-        column_config={"状态": st.column_config.TextColumn(width="medium")},
+        column_config={state: st.column_config.TextColumn(width="medium")},
     )
     return m
 
@@ -171,7 +281,10 @@ def template_and_nil(who: Actor, unit: Unit, quarter: Quarter) -> str:
     if unit.kind == "city":
         choices = list(dict.fromkeys([*submissions.duties(unit), *choices]))
     code = st.selectbox(
-        "数据类型", choices, format_func=lambda c: dataset(c).title_zh, key=f"submit_dataset_{unit.kind}_{unit.code}"
+        tr("cycle_dataset"),
+        choices,
+        format_func=labelled(choices, dataset_title),
+        key=f"submit_dataset_{unit.kind}_{unit.code}",
     )
     ds = dataset(code)
     period = templates.period_for(ds, quarter)
@@ -184,7 +297,7 @@ def template_and_nil(who: Actor, unit: Unit, quarter: Quarter) -> str:
 
     with st.container(horizontal=True, vertical_alignment="bottom"):
         st.download_button(
-            f"下载模板：{templates.file_name_for(ds, period, unit if unit.kind != 'city' else None)}",
+            tr("template_download", file=templates.file_name_for(ds, period, unit if unit.kind != "city" else None)),
             data=make_template,
             file_name=templates.file_name_for(ds, period, unit if unit.kind != "city" else None),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -193,31 +306,33 @@ def template_and_nil(who: Actor, unit: Unit, quarter: Quarter) -> str:
             on_click="ignore",
         )
         what = roster.nil_return(unit.kind, code)
-        if what and st.button(f"报“{what}”", icon=":material/do_not_disturb_on:", key="nil_return"):
+        if what and st.button(
+            tr("nil_send", what=nil_label(what)), icon=":material/do_not_disturb_on:", key="nil_return"
+        ):
             _act(
                 lambda con: submissions.submit_nil(con, unit=unit, dataset_code=code, period=period, actor=who),
-                "已报送，等待市总工会审核",
+                tr("nil_sent"),
             )
     if ds.dataset in ("enterprises", "innovation_studios", "service_sites"):
-        st.caption("模板已预填本单位上期已发布的数据，只需更新数字、增删企业或名录。")
+        st.caption(tr("template_prefilled"))
     return code
 
 
 def uploads(who: Actor, unit: Unit, quarter: Quarter, dataset_hint: str) -> None:
     """The uploader (one or several files): each file checked and recorded once, then its feedback."""
     files = st.file_uploader(
-        "上传填好的报送文件（可一次选择多个）",
+        tr("upload_label"),
         type=UPLOAD_TYPES,
         accept_multiple_files=True,
         key="submit_files",
-        help="支持 .xlsx、.xls、.csv（UTF-8 或 GBK）和 .parquet。上传后几秒内显示检查结果。",
+        help=tr("upload_help"),
     )
     done: dict = st.session_state.setdefault("_cycle_uploads", {})
     for f in files or []:
         key = (f.file_id, unit.kind, unit.code, str(quarter))
         if key not in done:
             try:
-                with st.spinner(f"正在检查“{f.name}”……"), ledger() as con, data.cursor() as cur:
+                with st.spinner(tr("upload_checking", file=f.name)), ledger() as con, data.cursor() as cur:
                     done[key] = submissions.upload(
                         con,
                         f.getvalue(),
@@ -229,7 +344,7 @@ def uploads(who: Actor, unit: Unit, quarter: Quarter, dataset_hint: str) -> None
                         warehouse=cur,
                     )
             except LedgerError as exc:
-                say_refusal(exc)
+                say_refusal(exc, f"upload_{f.file_id}")
                 continue
         show_upload(who, done[key])
 
@@ -239,24 +354,27 @@ TABLE_ROWS = 50  # up to this many problems are listed as a table that wraps its
 
 def problems(s: Submission, key: str) -> None:
     """The errors of an upload by row and column, with what to fix (the message names the value)."""
+    row, column = tr("col_row"), tr("col_column")
     frame = pd.DataFrame(
         [
-            {"行": e["row"] if e["row"] else "—", "列": e["column"] or "—", "问题及修改方法": e["message"]}
+            {row: e["row"] if e["row"] else "—", column: e["column"] or "—", tr("col_problem"): e["message"]}
             for e in s.errors
         ]
     )
+    if lang() == "en":
+        st.caption(tr("checks_in_chinese"))
     if len(frame) <= TABLE_ROWS:
         st.table(frame, hide_index=True)
         return
-    st.caption(f"共 {len(frame)} 处，完整清单也在“下载标注了问题的文件”的“问题清单”工作表中。")
+    st.caption(tr("problems_more", n=len(frame)))
     st.dataframe(
         frame,
         hide_index=True,
         width="stretch",
         key=key,
         column_config={
-            "行": st.column_config.TextColumn(width="small"),
-            "列": st.column_config.TextColumn(width="small"),
+            row: st.column_config.TextColumn(width="small"),
+            column: st.column_config.TextColumn(width="small"),
         },
     )
 
@@ -272,33 +390,29 @@ def show_upload(who: Actor, up: Upload) -> None:
         s = submissions.get(con, up.submission.id)
         earlier = submissions.earlier_explanations(con, s) if s.warnings else {}
     with st.container(border=True, key=f"upload_{s.id}"):
-        st.markdown(f"**{s.file_name}** · {s.dataset_title} · {s.period_zh} · {s.status_zh}")
-        st.caption(s.report.get("summary", ""))
-        for note in s.report.get("notes", []) or []:
-            st.caption(note)
-        if s.report.get("note"):
-            st.caption(s.report["note"])
+        st.markdown(
+            f"**{s.file_name}** · {dataset_title(s.dataset)} · {period_label(s.period)} · {status_label(s.status)}"
+        )
+        st.caption(upload_summary(s))
+        notes = [*(s.report.get("notes") or []), *([s.report["note"]] if s.report.get("note") else [])]
+        if notes:
+            with st.container(key=f"zh_notes_{s.id}"):  # sentences of the checks: Chinese by design
+                for note in notes:
+                    st.caption(tr("checks_said", text=note))
         if s.status == "superseded":
-            st.caption("已被之后上传或报送的文件替代。")
+            st.caption(tr("upload_superseded"))
             return
         if s.errors:
-            st.error(
-                f"有 {s.report.get('errors_total', s.error_count)} 处错误，须修改后重新上传（提交按钮在没有错误后才可用）：",
-                icon=":material/error:",
-            )
+            st.error(tr("upload_errors", n=s.report.get("errors_total", s.error_count)), icon=":material/error:")
             problems(s, key=f"errors_{s.id}")
         explanations: dict[int, str] = {}
         if s.warnings:
-            st.warning(
-                f"有 {len(s.warnings)} 处提示（与本单位上期已发布的数据相比异常）：请逐条核对，属实的写明上报说明，"
-                "审核人会看到它。",
-                icon=":material/report:",
-            )
+            st.warning(tr("upload_warnings", n=len(s.warnings)), icon=":material/report:")
             explanations = _explanation_boxes(s, earlier)
         with st.container(horizontal=True, vertical_alignment="center"):
             if s.markup_sha256:
                 st.download_button(
-                    "下载标注了问题的文件",
+                    tr("download_markup"),
                     data=lambda sha=s.markup_sha256: submissions.read(sha),
                     file_name=_markup_name(s),
                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -309,17 +423,17 @@ def show_upload(who: Actor, up: Upload) -> None:
             if s.status == "draft":
                 missing = [k for k, v in explanations.items() if len((v or "").strip()) < submissions.MIN_EXPLANATION]
                 clicked = st.button(
-                    "提交", type="primary", icon=":material/send:", key=f"submit_{s.id}", disabled=bool(missing)
+                    tr("submit"), type="primary", icon=":material/send:", key=f"submit_{s.id}", disabled=bool(missing)
                 )
                 if missing:
-                    st.caption("填写全部上报说明后（点击空白处或按 Ctrl+Enter 确认）即可提交。")
+                    st.caption(tr("submit_explain_first"))
                 if clicked:
                     _act(
                         lambda con: submissions.submit(con, s.id, actor=who, explanations=explanations),
-                        "已提交，等待市总工会审核",
+                        tr("submitted_flash"),
                     )
             elif s.status == "pending":
-                st.success("已提交，等待市总工会审核。", icon=":material/hourglass_top:")
+                st.success(tr("submitted_pending"), icon=":material/hourglass_top:")
 
 
 GROUP_AT = 10  # more warnings of one rule than this in a file: one explanation box for all of them
@@ -328,7 +442,10 @@ LISTED = 100  # the warnings of a group listed on the page (all of them are in t
 
 def _explanation_boxes(s: Submission, earlier: dict) -> dict[int, str]:
     """A box per warning; for a rule with many warnings in one file, one box for the rule's group (the same
-    explanation is kept with each of them). Submitted: the explanations as they were sent. Returns seq → text."""
+    explanation is kept with each of them). Submitted: the explanations as they were sent. Returns seq → text.
+    The warnings' own sentences are the checks' (Chinese by design): each sits in a `zh_…` container."""
+    if lang() == "en":
+        st.caption(tr("checks_in_chinese"))
     groups: dict[str, list] = {}
     for w in s.warnings:
         groups.setdefault(w.rule, []).append(w)
@@ -336,32 +453,34 @@ def _explanation_boxes(s: Submission, earlier: dict) -> dict[int, str]:
     for rule, items in groups.items():
         if len(items) <= GROUP_AT:
             for w in items:
-                st.markdown(f"{w.seq}. {w.message}")
+                with st.container(key=f"zh_warning_{s.id}_{w.seq}"):
+                    st.markdown(f"{w.seq}. {w.message}")
                 if s.status != "draft":
                     if w.explanation:
-                        st.markdown(f"> 上报说明：{w.explanation}")
+                        st.markdown("> " + tr("explanation_given", text=w.explanation))
                     continue
                 out[w.seq] = st.text_area(
-                    f"第{w.seq}条提示的上报说明",
+                    tr("explain_label", seq=w.seq),
                     value=earlier.get((w.rule, w.key), ""),
                     key=f"explain_{s.id}_{w.seq}",
                     height=68,
                     max_chars=submissions.MAX_TEXT,
-                    placeholder="例如：该企业本季度扩产新招工 300 人，数据属实",
+                    placeholder=tr("explain_placeholder"),
                 )
             continue
         first, last = items[0].seq, items[-1].seq
-        with st.expander(f"第{first}–{last}条：同类提示共 {len(items)} 条（点击查看）"):
-            for w in items[:LISTED]:
-                st.markdown(f"{w.seq}. {w.message}")
+        with st.expander(tr("warnings_group", first=first, last=last, n=len(items))):
+            with st.container(key=f"zh_warnings_{s.id}_{rule}"):
+                for w in items[:LISTED]:
+                    st.markdown(f"{w.seq}. {w.message}")
             if len(items) > LISTED:
-                st.caption(f"另有 {len(items) - LISTED} 条，见“下载标注了问题的文件”的“问题清单”。")
+                st.caption(tr("warnings_more", n=len(items) - LISTED))
         if s.status != "draft":
             if items[0].explanation:
-                st.markdown(f"> 上报说明（这 {len(items)} 条）：{items[0].explanation}")
+                st.markdown("> " + tr("explanation_group_given", n=len(items), text=items[0].explanation))
             continue
         text = st.text_area(
-            f"这 {len(items)} 条同类提示的上报说明（一条说明适用于全部 {len(items)} 条）",
+            tr("explain_group_label", n=len(items)),
             value=next((earlier[(w.rule, w.key)] for w in items if (w.rule, w.key) in earlier), ""),
             key=f"explain_{s.id}_{rule}",
             height=68,
@@ -376,20 +495,20 @@ def history_table(unit: Unit, *, key: str = "history") -> None:
     with ledger() as con:
         rows = submissions.history(con, unit=unit, limit=200)
     if not rows:
-        st.info("还没有报送记录。", icon=":material/info:")
+        st.info(tr("history_none"), icon=":material/info:")
         return
     frame = pd.DataFrame(
         [
             {
-                "上传时间": _local(s.uploaded_at),
-                "数据类型": s.dataset_title,
-                "统计期": s.period_zh,
-                "文件": s.file_name or f"（{s.nil_return}）",
-                "状态": s.status_zh + ("（逾期报送）" if s.late else ""),
-                "错误": s.error_count,
-                "提示": s.warning_count,
-                "审核意见": s.review_reason or "",
-                "经办人": s.uploaded_by,
+                tr("col_uploaded"): _local(s.uploaded_at),
+                tr("cycle_dataset"): dataset_title(s.dataset),
+                tr("col_period"): period_label(s.period),
+                tr("col_file"): s.file_name or tr("nil_in_brackets", what=nil_label(s.nil_return)),
+                tr("col_state"): status_label(s.status) + (tr("sent_late") if s.late else ""),
+                tr("col_errors"): s.error_count,
+                tr("col_warnings"): s.warning_count,
+                tr("col_review_note"): s.review_reason or "",
+                tr("col_by"): s.uploaded_by,
             }
             for s in rows
         ]
@@ -405,10 +524,12 @@ def _local(when: dt.datetime | None) -> str:
 
 
 def _styled(frame: pd.DataFrame, columns: list[str]):
+    labels = {state: state_label(state) for state in STATE_COLOURS}  # each language's labels start distinctly
+
     def colour(v: object) -> str:
         text = str(v or "")
         for state, (bg, fg) in STATE_COLOURS.items():
-            if text.startswith(state):
+            if text.startswith(labels[state]):
                 bold = (
                     "font-weight: 600;"
                     if state in (submissions.OVERDUE, submissions.ERRORS, submissions.RETURNED)
@@ -424,22 +545,11 @@ def counts(m: submissions.Matrix) -> None:
     """How many cells (unit × dataset) are in each state, and how many units are late."""
     with st.container(horizontal=True, gap="small"):
         for state, n in m.counts.items():
-            st.metric(state, n, border=True, width=118, help=_STATE_HELP[state])
+            st.metric(state_label(state), n, border=True, width=118, help=code_label("cell_state_help", state, lang()))
     late = m.overdue_units()
     st.caption(
-        f"按“单位 × 数据类型”计数，共 {len(m.cells)} 项；"
-        + (f"{len(late)} 个单位有逾期未报的数据（表中红色）。" if late else "没有逾期的单位。")
+        tr("matrix_counted", n=len(m.cells)) + (tr("matrix_late", n=len(late)) if late else tr("matrix_none_late"))
     )
-
-
-_STATE_HELP = {
-    submissions.NOT_IN: "还没有报送，未到截止日期",
-    submissions.PENDING: "已提交，等待审核",
-    submissions.ERRORS: "上传的文件有错误，尚未能提交",
-    submissions.RETURNED: "已退回单位修改",
-    submissions.ACCEPTED: "已接收，下次发布时进入数据仓库",
-    submissions.OVERDUE: "超过截止日期仍未报送",
-}
 
 
 def matrix_tables(m: submissions.Matrix) -> None:
@@ -448,16 +558,17 @@ def matrix_tables(m: submissions.Matrix) -> None:
         cells = [c for c in m.cells if c.unit.kind == kind]
         if not cells:
             continue
-        titles = list(dict.fromkeys(c.owed.dataset_title for c in cells))
+        titles = list(dict.fromkeys(dataset_title(c.owed.dataset) for c in cells))
+        first = tr("col_reporting_unit")
         rows = []
         for unit in dict.fromkeys(c.unit for c in cells):
-            row = {"单位": unit.label_zh}
+            row = {first: unit_label(unit)}
             for c in cells:
                 if c.unit == unit:
-                    row[c.owed.dataset_title] = c.label_zh
+                    row[dataset_title(c.owed.dataset)] = cell_label(c)
             rows.append(row)
-        frame = pd.DataFrame(rows, columns=["单位", *titles])
-        st.markdown(f"**{roster.UNIT_KIND_ZH[kind]}**")
+        frame = pd.DataFrame(rows, columns=[first, *titles])
+        st.markdown(f"**{code_label('unit_kind', kind, lang())}**")
         st.dataframe(
             _styled(frame, titles),
             hide_index=True,
@@ -471,33 +582,71 @@ def reminders(m: submissions.Matrix) -> None:
     overdue = m.overdue_units()
     waiting = [u for u in m.units() if m.outstanding(u)]
     if not waiting:
-        st.success("所有单位都已报送。", icon=":material/check_circle:")
+        st.success(tr("reminders_all_in"), icon=":material/check_circle:")
         return
-    label = f"催报提醒：{len(overdue)} 个单位已逾期" if overdue else f"催报提醒：{len(waiting)} 个单位尚未报齐"
-    with st.expander(f"{label}（展开后逐个复制）", icon=":material/campaign:"):
-        st.caption("每个单位一段，可直接复制到企业微信或短信（右上角复制按钮）。")
+    label = tr("reminders_overdue", n=len(overdue)) if overdue else tr("reminders_waiting", n=len(waiting))
+    with st.expander(tr("reminders_open", label=label), icon=":material/campaign:"):
+        st.caption(tr("reminders_caption"))
         for unit in sorted(waiting, key=lambda u: u not in overdue):
-            mark = " :red-badge[逾期]" if unit in overdue else ""
-            st.markdown(f"**{submissions.union_name(unit)}**{mark}")
-            st.code(m.reminder(unit) or "", language=None, wrap_lines=True)
+            mark = f" :red-badge[{state_label(submissions.OVERDUE)}]" if unit in overdue else ""
+            st.markdown(f"**{union_label(unit)}**{mark}")
+            facts = m.reminder_facts(unit)
+            st.code(reminder_text(facts) if facts else "", language=None, wrap_lines=True)
+
+
+def reminder_text(r: submissions.Reminder, language: str | None = None) -> str:
+    """A ready-to-paste reminder in the session's language (in Chinese, the text of Matrix.reminder)."""
+    language = language or lang()
+    en = language == "en"
+
+    def title(code: str) -> str:
+        ds = dataset(code)
+        return ds.title_en if en else ds.title_zh
+
+    items = []
+    if r.missing:
+        items.append(t("reminder_missing", language, titles=t("list_sep", language).join(map(title, r.missing))))
+    for code, reason in r.returned:
+        why = t("reminder_reason", language, reason=reason) if reason else ""
+        items.append(t("reminder_returned", language, title=title(code), reason=why))
+    items += [t("reminder_errors", language, title=title(code)) for code in r.errors]
+    date = f"{r.due:%Y-%m-%d}" if en else f"{r.due.year}年{r.due.month}月{r.due.day}日"
+    if r.days_left < 0:
+        when = t("reminder_overdue", language, date=date, n=-r.days_left)
+    elif r.days_left > 0:
+        when = t("reminder_due_in", language, date=date, n=r.days_left)
+    else:
+        when = t("reminder_due_today", language)
+    quarter = fmt.period(str(r.quarter), "en") if en else r.quarter.label_zh
+    union = _union_name(r.unit, language)
+    how = t("reminder_how", language, nil=t("reminder_nil", language) if r.nil else "")
+    return t(
+        "reminder_text",
+        language,
+        union=union,
+        quarter=quarter,
+        when=when,
+        items=t("reminder_sep", language).join(items),
+        how=how,
+    )
 
 
 def deadline_editor(who: Actor, quarter: Quarter, m: submissions.Matrix) -> None:
     """The quarter's deadline (data: the roster's default, or an admin's date for this quarter)."""
-    how = "默认：季度结束后第10天" if m.deadline_is_default else "已调整"
+    how = tr("deadline_default") if m.deadline_is_default else tr("deadline_changed")
     late = (m.on - m.deadline).days
-    state = f"，已过 {late} 天" if late > 0 else ""
-    with st.popover(f"截止日期 {m.deadline:%Y-%m-%d}（{how}{state}）", icon=":material/event:"):
+    past = tr("deadline_past", n=late) if late > 0 else ""
+    with st.popover(tr("deadline_button", date=f"{m.deadline:%Y-%m-%d}", how=how, past=past), icon=":material/event:"):
         picked = st.date_input(
-            f"{quarter.label_zh}的报送截止日期",
+            tr("deadline_pick", quarter=quarter_label(quarter)),
             value=m.deadline,
             min_value=quarter.last_day + dt.timedelta(days=1),
             key=f"deadline_{quarter}",
         )
         with st.container(horizontal=True):
-            if st.button("保存", key=f"deadline_save_{quarter}", type="primary"):
+            if st.button(tr("save"), key=f"deadline_save_{quarter}", type="primary"):
                 _deadline(who, quarter, picked)
-            if not m.deadline_is_default and st.button("恢复默认", key=f"deadline_reset_{quarter}"):
+            if not m.deadline_is_default and st.button(tr("deadline_reset"), key=f"deadline_reset_{quarter}"):
                 _deadline(who, quarter, None)
 
 
@@ -506,9 +655,9 @@ def _deadline(who: Actor, quarter: Quarter, when: dt.date | None) -> None:
         with ledger() as con:
             submissions.set_deadline(con, quarter, when, actor=who)
     except LedgerError as exc:
-        say_refusal(exc)
+        say_refusal(exc, "deadline")
         return
-    st.session_state[FLASH] = f"已更新{quarter.label_zh}的截止日期"
+    st.session_state[FLASH] = tr("deadline_saved", quarter=quarter_label(quarter))
     st.rerun()
 
 
@@ -518,32 +667,31 @@ def review_queue(who: Actor, m: submissions.Matrix) -> None:
     with ledger() as con:
         rows = [s for p in periods for s in submissions.history(con, period=p, statuses=submissions.SUBMITTED)]
     if not rows:
-        st.info("本季度还没有提交的报送。", icon=":material/info:")
+        st.info(tr("review_none"), icon=":material/info:")
         return
     order = {"pending": 0, "returned": 1, "accepted": 2}
     rows.sort(key=lambda s: (order[s.status], -s.id))
     pending = [s for s in rows if s.status == "pending"]
-    st.caption(
-        f"待审 {len(pending)} 份，已退回 {sum(s.status == 'returned' for s in rows)} 份，已接收 {sum(s.status == 'accepted' for s in rows)} 份。"
-    )
+    returned, accepted = (sum(s.status == status for s in rows) for status in ("returned", "accepted"))
+    st.caption(tr("review_counts", pending=len(pending), returned=returned, accepted=accepted))
     picked = st.selectbox(
-        "打开一份报送",
+        tr("review_open"),
         rows,
-        format_func=lambda s: f"[{s.status_zh}] {s.what_zh}",
+        format_func=labelled(rows, lambda s: f"[{status_label(s.status)}] {what_label(s)}"),
         key=f"review_pick_{m.quarter}",
     )
     if picked is not None:
         submission_detail(who, picked)
     if len(pending) > 1 and st.button(
-        f"接收全部待审（{len(pending)} 份）", icon=":material/done_all:", key=f"accept_all_{m.quarter}"
+        tr("accept_all", n=len(pending)), icon=":material/done_all:", key=f"accept_all_{m.quarter}"
     ):
         try:
             with ledger() as con:
                 done = [x for p in periods for x in submissions.accept_all(con, p, actor=who)]
         except LedgerError as exc:
-            say_refusal(exc)
+            say_refusal(exc, "accept_all")
             return
-        st.session_state[FLASH] = f"已接收 {len(done)} 份报送"
+        st.session_state[FLASH] = tr("accepted_n", n=len(done))
         st.rerun()
 
 
@@ -551,30 +699,45 @@ def submission_detail(who: Actor, s: Submission) -> None:
     """A submission as the reviewer sees it: report, warnings with the unit's explanations, files, and the
     accept / return buttons."""
     with st.container(border=True, key=f"review_{s.id}"):
-        st.markdown(f"**{s.what_zh}** · {s.status_zh}" + (" · :red[逾期报送]" if s.late else ""))
-        st.caption(
-            f"上传：{s.uploaded_by} {_local(s.uploaded_at)}；提交：{s.submitted_by or '—'} {_local(s.submitted_at)}"
-            + (f"；审核：{s.reviewed_by} {_local(s.reviewed_at)}" if s.reviewed_by else "")
+        st.markdown(
+            f"**{what_label(s)}** · {status_label(s.status)}" + (f" · :red[{tr('late_mark')}]" if s.late else "")
         )
-        st.markdown(s.report.get("summary", ""))
+        st.caption(
+            tr(
+                "review_trail",
+                up=s.uploaded_by,
+                up_at=_local(s.uploaded_at),
+                sub=s.submitted_by or "—",
+                sub_at=_local(s.submitted_at),
+            )
+            + (tr("review_trail_reviewed", by=s.reviewed_by, at=_local(s.reviewed_at)) if s.reviewed_by else "")
+        )
+        st.markdown(upload_summary(s))
         if s.review_reason:
-            st.warning(f"退回原因：{s.review_reason}", icon=":material/undo:")
+            st.warning(tr("return_reason_shown", reason=s.review_reason), icon=":material/undo:")
         if s.errors:
             problems(s, key=f"review_errors_{s.id}")
         if s.warnings:
             notes = pd.DataFrame(
-                [{"序号": w.seq, "提示": w.message, "上报说明": w.explanation or "（未填写）"} for w in s.warnings]
+                [
+                    {
+                        tr("col_seq"): w.seq,
+                        tr("col_warning"): w.message,
+                        tr("col_explanation"): w.explanation or tr("not_filled"),
+                    }
+                    for w in s.warnings
+                ]
             )
             if len(notes) <= TABLE_ROWS:
                 st.table(notes, hide_index=True)
             else:
                 st.dataframe(notes, hide_index=True, width="stretch", key=f"review_warnings_{s.id}")
         elif s.kind == "file":
-            st.caption("与上期相比没有异常提示。")
+            st.caption(tr("no_warnings"))
         with st.container(horizontal=True, vertical_alignment="center"):
             if s.sha256:
                 st.download_button(
-                    "下载原文件",
+                    tr("download_original"),
                     data=lambda sha=s.sha256: _audited_read(who, s, sha, "original"),
                     file_name=s.file_name or "upload",
                     icon=":material/download:",
@@ -583,7 +746,7 @@ def submission_detail(who: Actor, s: Submission) -> None:
                 )
             if s.markup_sha256:
                 st.download_button(
-                    "下载问题标注文件",
+                    tr("download_markup_review"),
                     data=lambda sha=s.markup_sha256: _audited_read(who, s, sha, "markup"),
                     file_name=_markup_name(s),
                     icon=":material/download:",
@@ -592,12 +755,12 @@ def submission_detail(who: Actor, s: Submission) -> None:
                 )
         if s.status != "pending":
             return
-        reason = st.text_input("退回原因（退回时必填，报送单位会看到）", key=f"reason_{s.id}")
+        reason = st.text_input(tr("return_reason_label"), key=f"reason_{s.id}")
         with st.container(horizontal=True):
-            if st.button("接收", type="primary", icon=":material/check:", key=f"accept_{s.id}"):
-                _act(lambda con: submissions.accept(con, s.id, actor=who), "已接收")
-            if st.button("退回", icon=":material/undo:", key=f"return_{s.id}"):
-                _act(lambda con: submissions.send_back(con, s.id, actor=who, reason=reason), "已退回")
+            if st.button(tr("accept"), type="primary", icon=":material/check:", key=f"accept_{s.id}"):
+                _act(lambda con: submissions.accept(con, s.id, actor=who), tr("accepted_flash"))
+            if st.button(tr("send_back"), icon=":material/undo:", key=f"return_{s.id}"):
+                _act(lambda con: submissions.send_back(con, s.id, actor=who, reason=reason), tr("returned_flash"))
 
 
 def _audited_read(who: Actor, s: Submission, sha: str, which: str) -> bytes:
@@ -613,9 +776,9 @@ def _act(step, done: str) -> None:
         with ledger() as con:
             s = step(con)
     except LedgerError as exc:
-        say_refusal(exc)
+        say_refusal(exc, "step")
         return
-    st.session_state[FLASH] = f"{done}：{s.what_zh}"
+    st.session_state[FLASH] = tr("flash_done", done=done, what=what_label(s))
     st.rerun()
 
 
@@ -639,22 +802,19 @@ def publish_panel(who: Actor) -> None:
         accepted = len(submissions.in_force(con))
         included = publish.included(con)
     waiting = sum(1 for i in _in_force_ids() if i not in included)
-    base = "连同原有报送文件夹一起" if config.paths().raw.is_dir() else ""
-    st.caption(
-        f"发布会用已接收的 {accepted} 份报送（其中 {waiting} 份尚未发布）{base}重新构建数据仓库；"
-        "构建成功后看板自动切换到新数据，失败则继续使用上一版并在此说明原因。"
-    )
+    base = tr("publish_base") if config.paths().raw.is_dir() else ""
+    st.caption(tr("publish_caption", accepted=accepted, waiting=waiting, base=base))
     if last is not None and last.active:
         _progress(last.id)
         return
     if last is not None:
         _publication_result(last)
-    if st.button("发布", type="primary", icon=":material/publish:", key="publish"):
+    if st.button(tr("publish"), type="primary", icon=":material/publish:", key="publish"):
         try:
             with ledger() as con:
                 publish.request(con, actor=who)
         except LedgerError as exc:
-            say_refusal(exc)
+            say_refusal(exc, "publish")
             return
         st.rerun()
 
@@ -666,10 +826,26 @@ def _in_force_ids() -> list[int]:
 
 def _publication_result(p: publish.Publication) -> None:
     when = _local(p.finished_at)
-    if p.status == "published":
-        st.success(f"{when} {p.message}（{p.requested_by} 发起，用时 {p.seconds} 秒）", icon=":material/check_circle:")
-    else:
-        st.error(f"{when} 发布失败：{p.message}", icon=":material/error:")
+    if p.status == "published" and (lang() != "en" or "files_loaded" in p.result):
+        message = p.message
+        if lang() == "en":  # the same sentence from the publication's counts
+            through = p.result.get("data_through")
+            message = tr(
+                "published_message",
+                files=p.result["files_loaded"],
+                rows=p.result.get("rows_loaded", 0),
+                through=tr("published_through", period=fmt.period(through, "en")) if through else "",
+            )
+        line = tr("published_line", when=when, message=message, who=p.requested_by, seconds=p.seconds)
+        st.success(line, icon=":material/check_circle:")
+        return
+    with st.container(key="zh_publication"):  # the build's own sentence: Chinese by design
+        if p.status == "published":
+            message = tr("as_written", text=p.message)
+            line = tr("published_line", when=when, message=message, who=p.requested_by, seconds=p.seconds)
+            st.success(line, icon=":material/check_circle:")
+        else:
+            st.error(tr("publish_failed", when=when, message=p.message), icon=":material/error:")
 
 
 @st.fragment(run_every=2)
@@ -678,8 +854,13 @@ def _progress(publication_id: int) -> None:
         publish.refresh(con)
         p = publish.get(con, publication_id)
     if p.active:
-        st.info(f"{p.status_zh}（已用 {p.seconds or 0} 秒）：{p.progress or '准备中'}", icon=":material/sync:")
-        st.button("另一次发布正在进行", disabled=True, key="publish_busy")
+        with st.container(key="zh_publish_progress"):  # the build's progress sentences: Chinese by design
+            status = code_label("publication", p.status, lang())
+            progress = p.progress or tr("publish_preparing")
+            st.info(
+                tr("publish_progress", status=status, seconds=p.seconds or 0, progress=progress), icon=":material/sync:"
+            )
+        st.button(tr("publish_busy"), disabled=True, key="publish_busy")
         return
     st.rerun(scope="app")
 
