@@ -61,7 +61,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import lru_cache
 from itertools import compress
 from multiprocessing.connection import wait as wait_for
 from pathlib import Path
@@ -872,8 +872,9 @@ def _read_all(
         workers = min(MAX_READERS, os.cpu_count() or 1, total) if total >= PARALLEL_MIN_FILES else 1
         return _Readers(items, max(workers, 1), readers.limits(), task).run(tick, emit)
     out = []
+    finish = getattr(task, "finish", None)
     for k, item in enumerate(items):
-        got = task(item)
+        got = task(item) if finish is None else finish([item], [task(item)])[0]
         if emit is None:
             out.append(got)
         else:
@@ -1075,6 +1076,10 @@ def _reader_main(
                 slot[0] = i
                 answered.append((i, task(items[i])))
             slot[0] = -1
+            finish = getattr(task, "finish", None)
+            if finish is not None:  # judged a chunk at a time (`_Judge`)
+                done = finish([items[i] for i, _ in answered], [got for _, got in answered])
+                answered = [(i, got) for (i, _), got in zip(answered, done, strict=True)]
             conn.send(answered)
     except BaseException:  # noqa: BLE001 - end quietly; the parent rejects the file in hand
         os._exit(1)
@@ -1193,30 +1198,64 @@ class _Checked:
     index: int = 0  # position in stamp order (`_stamp`), the stage's `_file`
 
 
+class _Judge:
+    """Read files one at a time (a reader's slot names the file in hand while it reads), then judge them a chunk
+    at a time: the files of one dataset in a chunk are typed and checked together, a few calls for many small
+    files instead of a few per file. Every rule is about one row or one file, so each file's answer is the one it
+    gets alone. Never raises: when judging files together fails, each is read again and judged alone, so only an
+    odd file is rejected, with a reason."""
+
+    def __init__(self, ctx: _Context) -> None:
+        self.ctx = ctx
+
+    def __call__(self, item: _Item) -> _Parsed:
+        return _read_one(item)
+
+    def finish(self, items: list[_Item], parsed: list[_Parsed]) -> list[_Checked]:
+        out = [_Checked(p.report, p.mtime, p.order) for p in parsed]
+        groups: dict[str, list[int]] = defaultdict(list)
+        for k, p in enumerate(parsed):
+            if p.match is not None and p.report.status == "loaded":
+                groups[p.report.dataset].append(k)
+        for name, ks in groups.items():
+            ds = next(d for d in datasets() if d.dataset == name)
+            if len(ks) > 1:
+                try:
+                    self._judge(ds, [parsed[k] for k in ks], [out[k] for k in ks])
+                    continue
+                except Exception:  # noqa: BLE001 - judged again one file at a time, below
+                    for k in ks:
+                        parsed[k] = _read_one(items[k])  # the failed attempt may have marked the files
+                        out[k] = _Checked(parsed[k].report, parsed[k].mtime, parsed[k].order)
+            for k in ks:
+                try:
+                    self._judge(ds, [parsed[k]], [out[k]])
+                except Exception as exc:  # noqa: BLE001 - one odd file must never stop the others
+                    r = out[k].report
+                    r.status = "rejected"
+                    r.reason = (
+                        _memory_reason()
+                        if isinstance(exc, MemoryError)
+                        else f"无法读取该文件（{type(exc).__name__}），请另存为标准模板后重新报送"
+                    )
+                    r.problems, r.sheet_notes, r.rows_loaded, r.rows_quarantined = [], [], 0, 0
+                    out[k].rows = out[k].quarantine = None
+        return out
+
+    def _judge(self, ds: Dataset, files: list[_Parsed], out: list[_Checked]) -> None:
+        res = _validate_dataset(ds, files, self.ctx)
+        _apply_results(ds, files, res)
+        good = ~res.bad
+        for j, (p, o) in enumerate(zip(files, out, strict=True)):
+            o.rows = _rows_table(ds, files, res, np.flatnonzero(good & (res.file_pos == j)), per_file=False)
+            o.quarantine = _quarantine_table(ds, [p])
+            o.redact = p.redact
+
+
 def _check_one(item: _Item, ctx: _Context) -> _Checked:
     """Read, type and check one file; never raises (a file that cannot be judged is rejected with a reason)."""
-    p = _read_one(item)
-    out = _Checked(p.report, p.mtime, p.order)
-    if p.match is None or p.report.status != "loaded":
-        return out
-    ds = next(d for d in datasets() if d.dataset == p.report.dataset)
-    try:
-        res = _validate_dataset(ds, [p], ctx)
-        _apply_results(ds, [p], res)
-        out.rows = _rows_table(ds, [p], res, np.flatnonzero(~res.bad), per_file=False)
-        out.quarantine = _quarantine_table(ds, [p])
-        out.redact = p.redact
-    except Exception as exc:  # noqa: BLE001 - one odd file must never stop the others
-        r = p.report
-        r.status = "rejected"
-        r.reason = (
-            _memory_reason()
-            if isinstance(exc, MemoryError)
-            else f"无法读取该文件（{type(exc).__name__}），请另存为标准模板后重新报送"
-        )
-        r.problems, r.sheet_notes, r.rows_loaded, r.rows_quarantined = [], [], 0, 0
-        out.rows = out.quarantine = None
-    return out
+    judge = _Judge(ctx)
+    return judge.finish([item], [judge(item)])[0]
 
 
 def _stream(items: list[_Item], ctx: _Context, progress: Progress, stage: _Stage | None) -> list[_Checked]:
@@ -1243,7 +1282,7 @@ def _stream(items: list[_Item], ctx: _Context, progress: Progress, stage: _Stage
         c.rows = c.quarantine = None
         checked.append(c)
 
-    _read_all(_stamp(items), progress, partial(_check_one, ctx=ctx), take)
+    _read_all(_stamp(items), progress, _Judge(ctx), take)
     for c, twin in twins:
         _copy_of(c.report, twin.report, twin.redact)
     return checked
