@@ -105,10 +105,12 @@ def _pss_mib(pids: list[int]) -> float:
     return total / 1024
 
 
-def run_child(code: str, *args: str) -> dict:
-    """Run python code in a fresh process that prints one JSON line. Adds peak_rss_mib (the process itself,
-    from getrusage) and peak_tree_mib (sampled every 0.1 s: proportional memory of the process and every
-    worker process it forked, counted together — what the machine has to hold at once)."""
+def run_child(code: str, *args: str, cwd: Path = REPO) -> dict:
+    """Run python code in a fresh process (in checkout `cwd`) that prints one JSON line. Adds peak_rss_mib (the
+    process itself, from getrusage), peak_tree_mib (sampled every 0.1 s: proportional memory of the process and
+    every worker process it forked, counted together — what the machine has to hold at once) and cpu_s (user +
+    system seconds of the process and its finished workers: less moved by other work on the machine than
+    wall time)."""
     import threading
 
     wrapper = (
@@ -116,10 +118,12 @@ def run_child(code: str, *args: str) -> dict:
         f"{code}\n"
         "result['peak_rss_mib'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
         "result['peak_child_rss_mib'] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "_ru = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]\n"
+        "result['cpu_s'] = sum(r.ru_utime + r.ru_stime for r in _ru)\n"
         "print(json.dumps(result))\n"
     )
     proc = subprocess.Popen(
-        [sys.executable, "-c", wrapper, *args], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-c", wrapper, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     peak = [0.0]
     done = threading.Event()
