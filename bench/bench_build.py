@@ -1,6 +1,6 @@
 """Build benchmark: demo warehouse at several scales — wall time, rows/s, peak RSS, phase split, and the floor.
 
-Usage: python bench/bench_build.py [--scales 1 4 16] [--floor] [--before CHECKOUT --rounds 3]
+Usage: python bench/bench_build.py [--scales 1 4 16] [--floor] [--before CHECKOUT [--after CHECKOUT] --rounds 3]
 Each build runs in a fresh process. With --before, each round builds the same files with another checkout's code
 (e.g. a `git worktree` of an older commit) and then with this one, and the medians and after ÷ before ratios of
 wall time, CPU time and peak memory close the table: both sides see the same machine load. Peak memory: "RSS" is the build process itself (getrusage), "tree" is the
@@ -84,6 +84,7 @@ def main() -> None:
     ap.add_argument("--floor", action="store_true", help="also measure the Parquet → marts floor (best of 3)")
     ap.add_argument("--before", type=Path, help="another checkout whose build runs beside this one's, interleaved")
     ap.add_argument("--rounds", type=int, default=1, help="with --before: rounds of (before, after)")
+    ap.add_argument("--after", type=Path, default=REPO, help="with --before: the checkout measured against it")
     args = ap.parse_args()
     print(machine_line())
     print(load_line())
@@ -95,7 +96,7 @@ def main() -> None:
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     notes, summary = [], []
-    sides = [("before", args.before.resolve()), ("after", REPO)] if args.before else [("this", REPO)]
+    sides = [("before", args.before.resolve()), ("after", args.after.resolve())] if args.before else [("this", REPO)]
     for scale in args.scales:
         raw = demo_set(scale)
         seen: dict[str, list[dict]] = {name: [] for name, _ in sides}
