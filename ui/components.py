@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from data_pipeline import reference
@@ -36,10 +37,13 @@ def _filename(title: str, key: str) -> str:
     return re.sub(r"[\\/:*?\"<>|\s]+", "_", str(title)).strip("_")[:60] or key
 
 
-def chart(spec: ChartSpec) -> None:
+def chart(spec: ChartSpec, figure: Callable[[str], go.Figure] | None = None) -> None:
     """Show a chart spec with its notes and its download menu (the data as drawn, in the user's language). A
-    spec that says what a click selects ('county', 'chain') filters the page to the clicked code."""
-    fig = charts.without_title(spec.figure(theme_mode()))  # title and subtitle as text: they wrap on a phone
+    spec that says what a click selects ('county', 'chain') filters the page to the clicked code. `figure(mode)`
+    gives the already built figure (ui.figures); without it the figure is built here."""
+    mode = theme_mode()
+    # title and subtitle as text: they wrap on a phone
+    fig = figure(mode) if figure is not None else charts.without_title(spec.figure(mode), copy=False)
     key = spec.key
     st.markdown(f"**{spec.title}**")
     st.caption(spec.subtitle.replace("<br>", "  \n"))
