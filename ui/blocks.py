@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -19,7 +20,7 @@ from reporting.i18n import code_label
 from ui import data, figures
 from ui.components import CARD_WIDTH, chart, empty_note, headline_grid, kpi_row, section
 from ui.filters import lang, names, tr
-from ui.layout import Renderer, View, header, project_rows
+from ui.layout import Renderer, View, header, later, project_rows
 
 
 def catalogue() -> pd.DataFrame:
@@ -113,12 +114,18 @@ def indicator_picker(view: View, codes: Sequence[str], *, key: str, default: str
 
 
 def indicator_panel(view: View, code: str, *, key: str) -> None:
-    """Rankings by chain and by county (only those the indicator is collected by), then its quarterly trend."""
+    """Rankings by chain and by county (only those the indicator is collected by), then its quarterly trend; on
+    a freshly opened page all but the first chart come a moment after the first paint (layout.later)."""
     dims = [d for d in ("chain", "county") if d in indicator(code).dims]
-    for column, dim in zip(st.columns(len(dims)) if len(dims) > 1 else [st.container()], dims, strict=False):
+    for n, (column, dim) in enumerate(
+        zip(st.columns(len(dims)) if len(dims) > 1 else [st.container()], dims, strict=False)
+    ):
         with column:
-            ranking(view, code, dim, key=key)
-    trend(view, [code], key=key)
+            if n == 0:
+                ranking(view, code, dim, key=key)
+            else:
+                later(partial(ranking, view, code, dim, key=key))
+    later(partial(trend, view, [code], key=key))
 
 
 def project_page(slug: str, extras: Renderer | None = None) -> View:
@@ -138,10 +145,14 @@ def project_page(slug: str, extras: Renderer | None = None) -> View:
     with_data = kpis.dropna(subset=["value"])["indicator"].tolist()
     code = indicator_picker(view, codes, key=slug, default=next((c for c in codes if c in with_data), None))
     indicator_panel(view, code, key=slug)
-    if extras is not None:
-        extras(view)
-    st.subheader(tr("breakdowns"), anchor=False)
-    breakdowns(view, [c for c in codes if c in with_data], key=slug)
+
+    def rest() -> None:
+        if extras is not None:
+            extras(view)
+        st.subheader(tr("breakdowns"), anchor=False)
+        breakdowns(view, [c for c in codes if c in with_data], key=slug)
+
+    later(rest)
     return view
 
 
