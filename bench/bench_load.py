@@ -1,8 +1,10 @@
 """Many users at once on the real server: concurrent sessions speaking Streamlit's websocket protocol.
 
-Usage: python bench/bench_load.py --db FILE [--sessions 10 20 40] [--seconds 90] [--root CHECKOUT] [--seed 1]
+Usage: python bench/bench_load.py --db FILE [--sessions 10 20 40] [--seconds 90] [--servers 1] [--root CHECKOUT]
+                                  [--seed 1]
 
-One `streamlit run server.py` (the dashboard as deployed, on a free localhost port) on the warehouse FILE. Each
+`--servers` × `streamlit run server.py` (the dashboard as deployed, each on a free localhost port, all reading the
+warehouse FILE; sessions are spread over them in turn, as a proxy with sticky sessions would). Each
 session is one simulated user holding a websocket to /_stcore/stream, as a browser tab does, and looping:
 open a link (a new session: a random chart page with a random filter set, as a shared link or a reload does),
 then move to two other pages in the same session (the sidebar kept), then open the next link. Every run is
@@ -14,8 +16,8 @@ Measured per level of concurrency (sessions ramped up over 2 s, then `--seconds`
   complete seconds from opening a link to the end of the page's last run (lower half included);
   errors   runs that did not finish (timeout, closed socket), exception elements, and the pages' own error or
            "chart cannot be shown" messages;
-  rss      the server process's resident memory, sampled every 0.5 s (peak and at the end);
-  cpu      the server process's CPU seconds per wall second (2.0 = both cores).
+  rss      the server processes' resident memory together, sampled every 0.5 s (peak and at the end);
+  cpu      the server processes' CPU seconds per wall second together (2.0 = both cores).
 The simulated clients are light (protobuf parsing only, no rendering): the server is what is measured.
 """
 
@@ -166,25 +168,26 @@ async def user(base: str, pages: list[str], sets: list[dict], stop: float, stats
             await session.close()
 
 
-async def level(base: str, pid: int, n: int, seconds: float, seed: int, year: int) -> dict:
+async def level(bases: list, n: int, seconds: float, seed: int, year: int) -> dict:
     pages = [url for stem, url in registered_pages() if stem not in ("data", "briefing")]
     sets = list(filter_params(year).values())
     sets += [{**s, "year": [str(year + 1)]} for s in sets]
     stats = Stats()
     rng = random.Random(seed)
     rss: list[float] = []
-    cpu0, t0 = _cpu_s(pid), time.perf_counter()
+    pids = [b.pid for b in bases]
+    cpu0, t0 = sum(_cpu_s(p) for p in pids), time.perf_counter()
     stop = t0 + 2.0 + seconds
     loads = [os.getloadavg()[0]]
 
     async def sample() -> None:
         while time.perf_counter() < stop:
-            rss.append(_rss_mib(pid))
+            rss.append(sum(_rss_mib(p) for p in pids))
             await asyncio.sleep(0.5)
 
     async def staggered(i: int) -> None:
         await asyncio.sleep(2.0 * i / n)
-        await user(base, pages, sets, stop, stats, random.Random(rng.random()))
+        await user(bases[i % len(bases)], pages, sets, stop, stats, random.Random(rng.random()))
 
     await asyncio.gather(sample(), *(staggered(i) for i in range(n)))
     wall = time.perf_counter() - t0
@@ -200,8 +203,8 @@ async def level(base: str, pid: int, n: int, seconds: float, seed: int, year: in
         "complete_p95": pct(stats.complete, 0.95),
         "errors": stats.errors,
         "rss_peak": max(rss),
-        "rss_end": _rss_mib(pid),
-        "cpu": (_cpu_s(pid) - cpu0) / wall,
+        "rss_end": sum(_rss_mib(p) for p in pids),
+        "cpu": (sum(_cpu_s(p) for p in pids) - cpu0) / wall,
         "load": loads,
     }
 
@@ -211,6 +214,7 @@ def main() -> None:
     ap.add_argument("--db", required=True, type=Path)
     ap.add_argument("--sessions", type=int, nargs="+", default=[10, 20, 40])
     ap.add_argument("--seconds", type=float, default=90)
+    ap.add_argument("--servers", type=int, default=1, help="server processes on the same warehouse file")
     ap.add_argument("--root", type=Path, default=REPO, help="serve another checkout (a before/after run)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
@@ -223,12 +227,17 @@ def main() -> None:
 
     with duckdb.connect(str(args.db), read_only=True) as con:
         year = int(metrics.info(con)["data_through"][:4]) - 1  # a full year and the current one
-    with dashboard_server(args.db.resolve(), root=args.root.resolve(), start_seconds=60) as base:
-        rss0 = _rss_mib(base.pid)
-        asyncio.run(level(base, base.pid, 2, 10, args.seed, year))  # imports and first runs: not recorded
-        rows = [asyncio.run(level(base, base.pid, n, args.seconds, args.seed + n, year)) for n in args.sessions]
+    with contextlib.ExitStack() as stack:
+        bases = [
+            stack.enter_context(dashboard_server(args.db.resolve(), root=args.root.resolve(), start_seconds=60))
+            for _ in range(args.servers)
+        ]
+        rss0 = sum(_rss_mib(b.pid) for b in bases)
+        asyncio.run(level(bases, 2 * len(bases), 10, args.seed, year))  # imports and first runs: not recorded
+        rows = [asyncio.run(level(bases, n, args.seconds, args.seed + n, year)) for n in args.sessions]
     print(
-        f"Server {args.root.resolve().name}, warehouse {args.db.name}; RSS after start {rss0:.0f} MiB; "
+        f"{args.servers} server process(es) of {args.root.resolve().name}, warehouse {args.db.name}; "
+        f"RSS after start {rss0:.0f} MiB; "
         f"{args.seconds:.0f} s steady per level\n"
     )
     print(
