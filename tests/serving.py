@@ -68,3 +68,14 @@ def dashboard_server(
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+# A freshly opened page draws its lower half one run later (ui.layout.later): until then its places are held by
+# containers keyed later_N. Browser tests that read the whole page wait for this after the first run.
+DRAWN_IN_FULL_JS = """() => !document.querySelector('[class*="st-key-later_"]')
+  && document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'"""
+
+
+def wait_drawn_in_full(pg, timeout_ms: int = 60_000) -> None:
+    """Wait until the page's deferred lower half (if any) has been drawn and no run is going on."""
+    pg.wait_for_function(DRAWN_IN_FULL_JS, timeout=timeout_ms)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.serving import dashboard_server
+from tests.serving import dashboard_server, wait_drawn_in_full
 
 pytestmark = pytest.mark.browser
 
@@ -137,6 +137,7 @@ def settle(pg, charts: bool = True) -> None:
     if charts:
         pg.wait_for_selector(".js-plotly-plot", timeout=30_000)
     pg.wait_for_function(IDLE, timeout=60_000)
+    wait_drawn_in_full(pg)
     pg.wait_for_timeout(300)
 
 

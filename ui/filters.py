@@ -276,13 +276,17 @@ def _widget(name: str, language: str, value: object) -> str:
     own widgets (`year_zh`, `year_en` …). Streamlit remembers a widget's value by its option labels, so a widget
     kept across a language switch would lose 新泰市 once its label became "Xintai City"; a click on a chart, the
     clear buttons and a link change the view, and the widget follows here."""
-    key = f"{name}_{language}"
+    generation = st.session_state.get(WIDGET_GENERATION, 0)
+    key = f"{name}_{language}" + (f"_{generation}" if generation else "")
     if key not in st.session_state or st.session_state[key] != value:
         st.session_state[key] = value
     return key
 
 
 SETTLING = "_settling"  # set by ui.layout between a fresh page's first run and the run that draws its lower half
+# Bumped by ui.layout when that run starts: the sidebar's widgets are drawn anew from the view (new keys), so what
+# the browser's timer rerun carried for the first ones (possibly not yet drawn, empty) is never shown.
+WIDGET_GENERATION = "_widget_generation"
 
 
 def _keep(name: str, key: str) -> None:

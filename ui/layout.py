@@ -18,6 +18,7 @@ from ui import data
 from ui.components import status_badges
 from ui.filters import (
     SETTLING,
+    WIDGET_GENERATION,
     clear_dimensions,
     current,
     forget_link_problems,
@@ -129,6 +130,11 @@ def run_page(page: st.navigation) -> None:  # type: ignore[valid-type]
     except Exception:
         log.exception("page %s failed", getattr(page, "url_path", "?"))
         st.error(tr("page_error"), icon=":material/error:")
+    except BaseException:  # st.stop() / st.rerun(): nothing was left for later, the page is as drawn as it gets
+        if not st.session_state.get(_LATER):
+            st.session_state[_PAINTED] = True
+            st.session_state[SETTLING] = False
+        raise
     if st.session_state.get(_LATER):
         st.session_state[SETTLING] = True
         st.session_state[_INLINE] = True  # the fragment's own call in this run: only arms its timer
@@ -168,7 +174,7 @@ def later(draw: Callable[[], None], *, height: int = 420) -> None:
         draw()
         return
     st.session_state[_LATER] = st.session_state.get(_LATER, 0) + 1
-    st.container(height=height, border=False)
+    st.container(height=height, border=False, key=f"later_{st.session_state[_LATER]}")  # .st-key-later_N
 
 
 @st.fragment(run_every=LATER_S)
@@ -176,6 +182,7 @@ def _paint_later() -> None:
     if st.session_state.get(_INLINE) or st.session_state.get(_PAINTED):
         return
     st.session_state[_PAINTED] = True  # the timer fired: the whole page, drawn in place
+    st.session_state[WIDGET_GENERATION] = st.session_state.get(WIDGET_GENERATION, 0) + 1
     st.rerun()
 
 
