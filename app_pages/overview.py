@@ -22,10 +22,19 @@ left, right = st.columns(2)
 with left:
     st.subheader(ui.tr("progress_heading"), anchor=False)
     ui.progress_chart(view, codes, key="overview")
-with right:
+
+
+def trend() -> None:
     st.subheader(ui.tr("trend_heading"), anchor=False)
     picked = ui.indicator_picker(view, codes, key="overview_trend", default="P5_MEMBER_RATE")
     ui.trend(view, [picked], key="overview")
 
-st.subheader(ui.tr("heatmap_heading"), anchor=False)
-ui.heatmap(view, "P5_MEMBER_RATE", key="overview")
+
+def heatmap() -> None:
+    st.subheader(ui.tr("heatmap_heading"), anchor=False)
+    ui.heatmap(view, "P5_MEMBER_RATE", key="overview")
+
+
+with right:
+    ui.later(trend)  # on a freshly opened page: a moment after the first paint
+ui.later(heatmap)

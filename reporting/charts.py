@@ -54,9 +54,10 @@ def _finish(fig: go.Figure, title: str, subtitle: str, mode: str, height: int | 
     return fig
 
 
-def without_title(fig: go.Figure, keep: int = 24) -> go.Figure:
-    """The figure without its title and subtitle (a page or slide shows them as text, which wraps on a phone)."""
-    out = go.Figure(fig)
+def without_title(fig: go.Figure, keep: int = 24, *, copy: bool = True) -> go.Figure:
+    """The figure without its title and subtitle (a page or slide shows them as text, which wraps on a phone).
+    `copy=False` changes `fig` itself (a figure built just for this: copying one costs as much as building it)."""
+    out = go.Figure(fig) if copy else fig
     top = out.layout.margin.t if out.layout.margin.t is not None else 0
     height = out.layout.height
     out.update_layout(title=None, margin={"t": max(keep, top - 96 + keep)})

@@ -15,6 +15,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class Served(str):
+    """The base URL of a started server (a str), with the server's process id (benchmarks read its memory)."""
+
+    pid: int
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -29,15 +35,18 @@ def dashboard_server(
     env: Mapping[str, str] | None = None,
     args: Sequence[str] = (),
     port: int | None = None,
-) -> Iterator[str]:
+    script: str = "server.py",
+    root: Path = ROOT,
+) -> Iterator[Served]:
     """`streamlit run server.py` (the dashboard and its sign-in routes) on the warehouse `db`; yields the base URL
-    once it answers its health check. `env` adds variables (e.g. UNION_DASH_APPSTATE), `args` Streamlit options."""
+    once it answers its health check. `env` adds variables (e.g. UNION_DASH_APPSTATE), `args` Streamlit options,
+    `script` another st.App file (the benchmarks' floor page), `root` another checkout (a before/after run)."""
     port = port or free_port()
     env = {**os.environ, "UNION_DASH_DB": str(db), **(env or {})}
-    cmd = [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless", "true"]
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true"]
     cmd += ["--server.port", str(port), "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
     cmd += list(args)
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + start_seconds
@@ -50,10 +59,23 @@ def dashboard_server(
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"streamlit did not answer within {start_seconds:.0f} s") from None
                 time.sleep(0.25)
-        yield base
+        served = Served(base)
+        served.pid = proc.pid
+        yield served
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+# A freshly opened page draws its lower half one run later (ui.layout.later): until then its places are held by
+# containers keyed later_N. Browser tests that read the whole page wait for this after the first run.
+DRAWN_IN_FULL_JS = """() => !document.querySelector('[class*="st-key-later_"]')
+  && document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'"""
+
+
+def wait_drawn_in_full(pg, timeout_ms: int = 60_000) -> None:
+    """Wait until the page's deferred lower half (if any) has been drawn and no run is going on."""
+    pg.wait_for_function(DRAWN_IN_FULL_JS, timeout=timeout_ms)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from data_pipeline import accounts, appstate
-from tests.serving import dashboard_server, free_port
+from tests.serving import dashboard_server, free_port, wait_drawn_in_full
 
 pytestmark = pytest.mark.browser
 
@@ -90,6 +90,7 @@ def settle(pg) -> None:
         "document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'",
         timeout=30_000,
     )
+    wait_drawn_in_full(pg)
     pg.wait_for_timeout(300)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.serving import dashboard_server
+from tests.serving import dashboard_server, wait_drawn_in_full
 
 pytestmark = pytest.mark.browser
 
@@ -137,6 +137,7 @@ def settle(pg, charts: bool = True) -> None:
     if charts:
         pg.wait_for_selector(".js-plotly-plot", timeout=30_000)
     pg.wait_for_function(IDLE, timeout=60_000)
+    wait_drawn_in_full(pg)
     pg.wait_for_timeout(300)
 
 
@@ -341,3 +342,27 @@ def test_every_page_in_both_languages_and_widths(walker, path, lang):
         assert chinese == [], chinese
     cut = shoot_and_measure(walker, f"{path or 'overview'}_{lang}")
     assert cut == {"1440": [], "390": []}
+
+
+# ---- first paint ---------------------------------------------------------------------------------------
+
+
+def test_a_freshly_opened_page_draws_its_lower_half_after_the_first_chart_and_then_stops_asking(server, page):
+    """ui.layout.later: a new tab draws the top first; the lower half comes with one more run, then the
+    browser sends nothing more (the timer that asked for that run is gone). In-app the page is drawn at once."""
+    sent: list[float] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda _frame: sent.append(1)))
+    page.goto(f"{server}/service")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    # the lower half (rates by chain and county, breakdowns) arrives without any click
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 5", timeout=30_000)
+    settle(page)
+    fresh = page.locator(".js-plotly-plot").count()
+    asked = len(sent)
+    page.wait_for_timeout(3000)
+    assert len(sent) == asked, "the page kept asking for runs after it was drawn"
+    page.locator('[data-testid="stSidebarNav"] a', has_text=NAV["skills"][0]).click()
+    settle(page)
+    page.locator('[data-testid="stSidebarNav"] a', has_text=NAV["service"][0]).click()
+    settle(page)
+    assert page.locator(".js-plotly-plot").count() == fresh  # the same page, drawn at once in-app

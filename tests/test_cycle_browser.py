@@ -21,7 +21,7 @@ from data_pipeline.normalize import credit_check_char
 from data_pipeline.roster import county_unit, reporting_quarter
 from tests.conftest import TINY_RAW
 from tests.cycle_files import filled
-from tests.serving import dashboard_server
+from tests.serving import dashboard_server, wait_drawn_in_full
 
 pytestmark = pytest.mark.browser
 
@@ -81,6 +81,7 @@ def settle(pg) -> None:
         "document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'",
         timeout=60_000,
     )
+    wait_drawn_in_full(pg)
     pg.wait_for_timeout(300)
 
 

@@ -35,7 +35,7 @@ from ui.blocks import (
 from ui.components import chart, definition, empty_note, kpi_row, section, status_badges
 from ui.data import ask
 from ui.filters import codes_from_selection, lang, scope_text, share_box, share_query, tr
-from ui.layout import View, header, headline_rows, run_page, sidebar_filters
+from ui.layout import View, header, headline_rows, later, run_page, sidebar_filters
 
 __all__ = [
     "View",
@@ -64,6 +64,7 @@ __all__ = [
     "innovation_targets",
     "kpi_row",
     "lang",
+    "later",
     "manifest_table",
     "pick",
     "profile_table",

@@ -6,8 +6,9 @@ only decide where things go on the page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -16,10 +17,10 @@ from data_pipeline import metrics, reference
 from reporting import format as fmt
 from reporting import spec as recipes
 from reporting.i18n import code_label
-from ui import data
+from ui import data, figures
 from ui.components import CARD_WIDTH, chart, empty_note, headline_grid, kpi_row, section
 from ui.filters import lang, names, tr
-from ui.layout import Renderer, View, header, project_rows
+from ui.layout import Renderer, View, header, later, project_rows
 
 
 def catalogue() -> pd.DataFrame:
@@ -36,10 +37,20 @@ def _rows_height(n: int) -> int:
     return 38 + 35 * n
 
 
-def show(view: View, make: Callable[[], recipes.ChartSpec], *, section_key: str, drop: Sequence[str] = ()) -> None:
-    """Build one chart spec and draw it (or say in words that the selection has no data)."""
+def show(
+    view: View,
+    recipe: Callable[..., recipes.ChartSpec],
+    *args: Hashable,
+    key: str,
+    section_key: str,
+    drop: Sequence[str] = (),
+    **kwargs: Hashable,
+) -> None:
+    """Draw `recipe(view.ctx, *args, key=key, **kwargs)` (built once per data version, filters, language and
+    arguments: ui.figures), or say in words that the selection has no data."""
     with section(section_key):
-        spec = make()
+        built = figures.drawn(view, recipe, *args, key=key, **kwargs)
+        spec = built.spec
         silent = spec.silent
         if silent == "not_yet_due":
             st.info(f"{spec.title}：{tr('honours_pending_short')}", icon=":material/event:")
@@ -48,7 +59,7 @@ def show(view: View, make: Callable[[], recipes.ChartSpec], *, section_key: str,
         elif silent:
             empty_note(view.scope(drop=drop))
         else:
-            chart(spec)
+            chart(spec, built.figure)
 
 
 def ranking(view: View, code: str, dim: str, *, key: str) -> None:
@@ -56,19 +67,19 @@ def ranking(view: View, code: str, dim: str, *, key: str) -> None:
     if dim not in indicator(code).dims:
         st.caption(tr("not_by_dim", name=recipes.indicator_name(code, view.lang), dim=tr(dim)))
         return
-    show(view, lambda: recipes.ranking(view.ctx, code, dim, key=f"{key}_{dim}_{code}"), section_key=key, drop=(dim,))
+    show(view, recipes.ranking, code, dim, key=f"{key}_{dim}_{code}", section_key=key, drop=(dim,))
 
 
 def trend(view: View, codes: Sequence[str], *, key: str) -> None:
     """Quarterly trend of one or more indicators sharing a unit (all years up to the selected one)."""
-    show(view, lambda: recipes.trend(view.ctx, codes, key=f"{key}_trend_{'_'.join(codes)}"), section_key=f"{key}_trend")
+    show(view, recipes.trend, tuple(codes), key=f"{key}_trend_{'_'.join(codes)}", section_key=f"{key}_trend")
 
 
 def breakdown(view: View, code: str, dim: str, *, key: str) -> None:
     """An indicator split by one of the breakdowns its catalogue row offers."""
     if dim not in indicator(code).breakdowns:
         return
-    show(view, lambda: recipes.breakdown(view.ctx, code, dim, key=f"{key}_{code}_{dim}"), section_key=f"{key}_{dim}")
+    show(view, recipes.breakdown, code, dim, key=f"{key}_{code}_{dim}", section_key=f"{key}_{dim}")
 
 
 def breakdowns(view: View, codes: Sequence[str], *, key: str) -> None:
@@ -82,13 +93,12 @@ def breakdowns(view: View, codes: Sequence[str], *, key: str) -> None:
 
 def heatmap(view: View, code: str, *, key: str) -> None:
     """Chain × county cells of one indicator; a click filters to that county and chain."""
-    show(view, lambda: recipes.heatmap(view.ctx, code, key=f"{key}_heatmap_{code}"), section_key=f"{key}_heatmap")
+    show(view, recipes.heatmap, code, key=f"{key}_heatmap_{code}", section_key=f"{key}_heatmap")
 
 
 def county_grid(view: View, code: str, *, key: str) -> None:
     """The counties laid out like a map; a click filters to the county."""
-    make = lambda: recipes.county_grid(view.ctx, code, key=f"{key}_grid_{code}")  # noqa: E731
-    show(view, make, section_key=f"{key}_grid", drop=("county",))
+    show(view, recipes.county_grid, code, key=f"{key}_grid_{code}", section_key=f"{key}_grid", drop=("county",))
 
 
 def indicator_picker(view: View, codes: Sequence[str], *, key: str, default: str | None = None) -> str:
@@ -104,12 +114,18 @@ def indicator_picker(view: View, codes: Sequence[str], *, key: str, default: str
 
 
 def indicator_panel(view: View, code: str, *, key: str) -> None:
-    """Rankings by chain and by county (only those the indicator is collected by), then its quarterly trend."""
+    """Rankings by chain and by county (only those the indicator is collected by), then its quarterly trend; on
+    a freshly opened page all but the first chart come a moment after the first paint (layout.later)."""
     dims = [d for d in ("chain", "county") if d in indicator(code).dims]
-    for column, dim in zip(st.columns(len(dims)) if len(dims) > 1 else [st.container()], dims, strict=False):
+    for n, (column, dim) in enumerate(
+        zip(st.columns(len(dims)) if len(dims) > 1 else [st.container()], dims, strict=False)
+    ):
         with column:
-            ranking(view, code, dim, key=key)
-    trend(view, [code], key=key)
+            if n == 0:
+                ranking(view, code, dim, key=key)
+            else:
+                later(partial(ranking, view, code, dim, key=key))
+    later(partial(trend, view, [code], key=key))
 
 
 def project_page(slug: str, extras: Renderer | None = None) -> View:
@@ -129,10 +145,14 @@ def project_page(slug: str, extras: Renderer | None = None) -> View:
     with_data = kpis.dropna(subset=["value"])["indicator"].tolist()
     code = indicator_picker(view, codes, key=slug, default=next((c for c in codes if c in with_data), None))
     indicator_panel(view, code, key=slug)
-    if extras is not None:
-        extras(view)
-    st.subheader(tr("breakdowns"), anchor=False)
-    breakdowns(view, [c for c in codes if c in with_data], key=slug)
+
+    def rest() -> None:
+        if extras is not None:
+            extras(view)
+        st.subheader(tr("breakdowns"), anchor=False)
+        breakdowns(view, [c for c in codes if c in with_data], key=slug)
+
+    later(rest)
     return view
 
 
@@ -158,7 +178,7 @@ def cards(view: View, codes: Sequence[str], *, key: str, by_project: bool = Fals
 
 def progress_chart(view: View, codes: Sequence[str], *, key: str) -> None:
     """Each headline indicator against what was due by now, coloured by status."""
-    show(view, lambda: recipes.progress(view.ctx, codes, key=f"{key}_progress"), section_key=f"{key}_progress")
+    show(view, recipes.progress, tuple(codes), key=f"{key}_progress", section_key=f"{key}_progress")
 
 
 def attention(view: View, kpis: pd.DataFrame, codes: Sequence[str]) -> None:
@@ -208,14 +228,22 @@ def _shortfall(view: View, row: pd.Series) -> str:
 
 def rates_by(view: View, codes: Sequence[str], dim: str, *, key: str, title: str) -> None:
     """Several rates side by side per county or chain (e.g. 建会率, 入会率, 农民工入会率)."""
-    make = lambda: recipes.rates_by(view.ctx, codes, dim, title=title, key=f"{key}_{dim}_rates")  # noqa: E731
-    show(view, make, section_key=f"{key}_{dim}_rates", drop=(dim,))
+    rates = tuple(codes)
+    show(
+        view,
+        recipes.rates_by,
+        rates,
+        dim,
+        title=title,
+        key=f"{key}_{dim}_rates",
+        section_key=f"{key}_{dim}_rates",
+        drop=(dim,),
+    )
 
 
 def innovation_targets(view: View, *, key: str) -> None:
     """全员创新企业 named per county (and the city) against the policy's 10 a year."""
-    make = lambda: recipes.innovation_targets(view.ctx, key=f"{key}_innovative")  # noqa: E731
-    show(view, make, section_key=f"{key}_innovative", drop=("county",))
+    show(view, recipes.innovation_targets, key=f"{key}_innovative", section_key=f"{key}_innovative", drop=("county",))
 
 
 def focus(view: View, dim: str, code: str) -> View:
@@ -281,19 +309,19 @@ def profile_table(view: View, dim: str, code: str, *, key: str) -> None:
 def firm_coverage(view: View, chain: str, *, key: str) -> None:
     """The chain's firms by membership rate (5-point bins), with how many fall below 80%."""
     with section(f"{key}_coverage"):
-        spec = recipes.coverage(view.ctx, chain, key=f"{key}_coverage_{chain}")
+        built = figures.drawn(view, recipes.coverage, chain, key=f"{key}_coverage_{chain}")
+        spec = built.spec
         if spec.empty:
             empty_note(focus(view, "chain", chain).scope())
             return
-        chart(spec)
+        chart(spec, built.figure)
         rates = spec.frame["member_rate"]
         st.caption(tr("firms_count", n=len(spec.frame), low=int((rates < 80).sum())))
 
 
 def compare_rates(view: View, dim: str, code: str, codes: Sequence[str], *, key: str) -> None:
     """Rates of one county or chain beside the city's."""
-    make = lambda: recipes.compare(view.ctx, dim, code, codes, key=f"{key}_compare_{code}")  # noqa: E731
-    show(view, make, section_key=f"{key}_compare")
+    show(view, recipes.compare, dim, code, tuple(codes), key=f"{key}_compare_{code}", section_key=f"{key}_compare")
 
 
 MANIFEST_LABELS = {

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from data_pipeline import reference
-from reporting import charts
+from reporting import charts, theme
 from reporting import format as fmt
 from reporting.i18n import code_label
 from reporting.spec import ChartSpec
@@ -36,10 +38,13 @@ def _filename(title: str, key: str) -> str:
     return re.sub(r"[\\/:*?\"<>|\s]+", "_", str(title)).strip("_")[:60] or key
 
 
-def chart(spec: ChartSpec) -> None:
+def chart(spec: ChartSpec, figure: Callable[[str], go.Figure] | None = None) -> None:
     """Show a chart spec with its notes and its download menu (the data as drawn, in the user's language). A
-    spec that says what a click selects ('county', 'chain') filters the page to the clicked code."""
-    fig = charts.without_title(spec.figure(theme_mode()))  # title and subtitle as text: they wrap on a phone
+    spec that says what a click selects ('county', 'chain') filters the page to the clicked code. `figure(mode)`
+    gives the already built figure (ui.figures); without it the figure is built here."""
+    mode = theme_mode()
+    # title and subtitle as text: they wrap on a phone
+    fig = figure(mode) if figure is not None else charts.without_title(spec.figure(mode), copy=False)
     key = spec.key
     st.markdown(f"**{spec.title}**")
     st.caption(spec.subtitle.replace("<br>", "  \n"))
@@ -160,10 +165,10 @@ def kpi_card(
             text or fmt.value(value, shown_unit, decimals, language),
             delta=delta,
             delta_color="off",
-            chart_data=list(spark) if spark is not None and len(spark) > 1 and not hide else None,
-            chart_type="line",
             label_visibility="collapsed",
         )
+        if spark is not None and not hide and (line := sparkline_svg(spark)):
+            st.html(line)
         if kpi is not None and not hide:
             status_line(kpi, shown_unit, decimals, compact=compact)
         if not compact:
@@ -209,6 +214,29 @@ def kpi_row(
             kpi = by_code.loc[code] if code in by_code.index else None
             kpi_card(row, kpi, _sparks(trend, code), key=f"{key}_{code}", width=CARD_WIDTH)
     st.caption(caption or tr("change_note"))
+
+
+SPARK_COLOUR = theme.PALETTE[0]
+
+
+def sparkline_svg(values: Sequence[float | None], height: int = 30) -> str:
+    """The quarters of a card as a small line (an SVG image, drawn by the browser with no chart library: a
+    metric's own chart_data loads and compiles Vega-Lite for every card). '' when fewer than two values."""
+    points = [(i, float(v)) for i, v in enumerate(values) if v is not None and not pd.isna(v)]
+    if len(points) < 2:
+        return ""
+    low, high = min(v for _, v in points), max(v for _, v in points)
+    span, last = (high - low) or 1.0, max(len(values) - 1, 1)
+    pad = 2
+    xy = " ".join(f"{i / last * 100:.1f},{pad + (high - v) / span * (height - 2 * pad):.1f}" for i, v in points)
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 {height}" preserveAspectRatio="none">'
+        f'<polyline points="{xy}" fill="none" stroke="{SPARK_COLOUR}" stroke-width="2" '
+        'vector-effect="non-scaling-stroke" stroke-linejoin="round"/></svg>'
+    )
+    # as an image: st.html sanitises inline SVG away, a data: image passes
+    data = base64.b64encode(svg.encode()).decode()
+    return f'<img src="data:image/svg+xml;base64,{data}" width="100%" height="{height}" alt="">'
 
 
 def _sparks(trend: pd.DataFrame | None, code: str) -> list[float] | None:

@@ -217,9 +217,14 @@ def _note_problems(problems: Sequence[str]) -> None:
 
 
 def link_problems() -> str | None:
-    """The sentence about the link's unreadable parameters, once per session (None when there were none)."""
-    problems = st.session_state.pop("_link_problems", None)
+    """The sentence about the link's unreadable parameters (None when there were none); shown until the page
+    opened by the link has been drawn in full (layout.run_page then calls forget_link_problems)."""
+    problems = st.session_state.get("_link_problems")
     return problem_sentence(problems, lang()) if problems else None
+
+
+def forget_link_problems() -> None:
+    st.session_state.pop("_link_problems", None)
 
 
 def _url_params() -> dict[str, list[str]]:
@@ -271,14 +276,25 @@ def _widget(name: str, language: str, value: object) -> str:
     own widgets (`year_zh`, `year_en` …). Streamlit remembers a widget's value by its option labels, so a widget
     kept across a language switch would lose 新泰市 once its label became "Xintai City"; a click on a chart, the
     clear buttons and a link change the view, and the widget follows here."""
-    key = f"{name}_{language}"
+    generation = st.session_state.get(WIDGET_GENERATION, 0)
+    key = f"{name}_{language}" + (f"_{generation}" if generation else "")
     if key not in st.session_state or st.session_state[key] != value:
         st.session_state[key] = value
     return key
 
 
+SETTLING = "_settling"  # set by ui.layout between a fresh page's first run and the run that draws its lower half
+# Bumped by ui.layout when that run starts: the sidebar's widgets are drawn anew from the view (new keys), so what
+# the browser's timer rerun carried for the first ones (possibly not yet drawn, empty) is never shown.
+WIDGET_GENERATION = "_widget_generation"
+
+
 def _keep(name: str, key: str) -> None:
-    """on_change: the widget's new value becomes the view's."""
+    """on_change: the widget's new value becomes the view's. Not while a freshly opened page settles: the browser's
+    timer rerun can carry the sidebar's widgets before it has drawn them (empty), which must not clear the view a
+    link asked for."""
+    if st.session_state.get(SETTLING):
+        return
     st.session_state[name] = st.session_state[key]
 
 

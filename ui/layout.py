@@ -16,7 +16,19 @@ from reporting import spec as recipes
 from reporting.i18n import t
 from ui import data
 from ui.components import status_badges
-from ui.filters import clear_dimensions, current, lang, link_problems, names, scope_text, sidebar, tr
+from ui.filters import (
+    SETTLING,
+    WIDGET_GENERATION,
+    clear_dimensions,
+    current,
+    forget_link_problems,
+    lang,
+    link_problems,
+    names,
+    scope_text,
+    sidebar,
+    tr,
+)
 
 log = logging.getLogger(__name__)
 
@@ -112,11 +124,66 @@ def header(title: str, *, caption: str | None = None) -> View:
 
 def run_page(page: st.navigation) -> None:  # type: ignore[valid-type]
     """Run the selected page; any exception becomes a Chinese sentence on screen and a log entry."""
+    st.session_state[_LATER] = 0
     try:
         page.run()
     except Exception:
         log.exception("page %s failed", getattr(page, "url_path", "?"))
         st.error(tr("page_error"), icon=":material/error:")
+    except BaseException:  # st.stop() / st.rerun(): nothing was left for later, the page is as drawn as it gets
+        if not st.session_state.get(_LATER):
+            st.session_state[_PAINTED] = True
+            st.session_state[SETTLING] = False
+        raise
+    if st.session_state.get(_LATER):
+        st.session_state[SETTLING] = True
+        st.session_state[_INLINE] = True  # the fragment's own call in this run: only arms its timer
+        _paint_later()
+        st.session_state[_INLINE] = False
+    else:
+        st.session_state[_PAINTED] = True
+        st.session_state[SETTLING] = False
+        forget_link_problems()  # said once, on the page the link opened
+
+
+# ---------------------------------------------------------------- the first paint of a freshly opened page
+
+# A freshly opened page (a new tab, a reload, a shared link) pays for loading the browser's Plotly bundle and
+# for drawing every chart in one go before the first shows. On the first run of a browser session the parts
+# below the fold are drawn one run later: the first run ends with a fragment whose timer (LATER_S, started when
+# the browser gets the run) marks the session painted and reruns the page, which then draws everything in
+# place; the browser drops the timer at that new run. Moving between pages, changing a filter and any run
+# without a browser (AppTest, exports) draw everything at once.
+LATER_S = 1.2
+_LATER, _PAINTED, _INLINE = "_later_parts", "_painted", "_later_inline"
+
+
+def _deferring() -> bool:
+    if st.session_state.get(_PAINTED):
+        return False
+    try:
+        return bool(st.context.headers.get("User-Agent"))
+    except Exception:  # no browser behind this run
+        return False
+
+
+def later(draw: Callable[[], None], *, height: int = 420) -> None:
+    """Draw `draw()` here, or on a freshly opened page, a moment after its first paint (a blank of `height`
+    pixels holds its place, so nothing above moves)."""
+    if not _deferring():
+        draw()
+        return
+    st.session_state[_LATER] = st.session_state.get(_LATER, 0) + 1
+    st.container(height=height, border=False, key=f"later_{st.session_state[_LATER]}")  # .st-key-later_N
+
+
+@st.fragment(run_every=LATER_S)
+def _paint_later() -> None:
+    if st.session_state.get(_INLINE) or st.session_state.get(_PAINTED):
+        return
+    st.session_state[_PAINTED] = True  # the timer fired: the whole page, drawn in place
+    st.session_state[WIDGET_GENERATION] = st.session_state.get(WIDGET_GENERATION, 0) + 1
+    st.rerun()
 
 
 def project_rows(catalogue: pd.DataFrame, project: int) -> pd.DataFrame:
