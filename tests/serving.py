@@ -79,3 +79,30 @@ DRAWN_IN_FULL_JS = """() => !document.querySelector('[class*="st-key-later_"]')
 def wait_drawn_in_full(pg, timeout_ms: int = 60_000) -> None:
     """Wait until the page's deferred lower half (if any) has been drawn and no run is going on."""
     pg.wait_for_function(DRAWN_IN_FULL_JS, timeout=timeout_ms)
+
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's Chromium: browser tests never download one
+LAUNCH_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking")
+RUN_DONE_JS = "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
+
+
+@contextlib.contextmanager
+def chromium(*extra_args: str) -> Iterator[object]:
+    """Debian's Chromium under Playwright, headless, closed afterwards."""
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[*LAUNCH_ARGS, *extra_args])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def settle(pg, *, pause_ms: int = 300, timeout_ms: int = 60_000) -> None:
+    """Wait for the page's title, the end of the script run (the app's own run state, not just something drawn)
+    and its deferred lower half, then `pause_ms` for the browser to paint."""
+    pg.wait_for_selector("h1", timeout=30_000)
+    pg.wait_for_function(RUN_DONE_JS, timeout=timeout_ms)
+    wait_drawn_in_full(pg, timeout_ms)
+    pg.wait_for_timeout(pause_ms)

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 from data_pipeline import accounts, appstate
-from tests.serving import dashboard_server, free_port, wait_drawn_in_full
+from tests.serving import CHROMIUM, chromium, dashboard_server, free_port, settle
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 XINTAI_PASSWORD = "xintai-password-1"
 CHAIN_EMAIL = "chain10@example.com"
 NUMBER = re.compile(r"\d+(\.\d+)?\s*(%|人|家|个|万)")
@@ -66,12 +65,8 @@ def server(tiny_warehouse: Path, appstate_db: Path, oidc_provider: str, tmp_path
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
@@ -81,17 +76,6 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
-
-
-def settle(pg) -> None:
-    """Wait until the script run has finished (the app's own run state), not just until something is drawn."""
-    pg.wait_for_selector("h1", timeout=30_000)
-    pg.wait_for_function(
-        "document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'",
-        timeout=30_000,
-    )
-    wait_drawn_in_full(pg)
-    pg.wait_for_timeout(300)
 
 
 def sign_in_form_shown(pg) -> None:

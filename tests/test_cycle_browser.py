@@ -21,11 +21,10 @@ from data_pipeline.normalize import credit_check_char
 from data_pipeline.roster import county_unit, reporting_quarter
 from tests.conftest import TINY_RAW
 from tests.cycle_files import filled
-from tests.serving import dashboard_server, wait_drawn_in_full
+from tests.serving import CHROMIUM, chromium, dashboard_server, settle
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip("/usr/bin/chromium is not installed", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -67,22 +66,8 @@ def server(site: dict, hash_key_env: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
+    with chromium() as b:
         yield b
-        b.close()
-
-
-def settle(pg) -> None:
-    pg.wait_for_selector("h1", timeout=30_000)
-    pg.wait_for_function(
-        "document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'",
-        timeout=60_000,
-    )
-    wait_drawn_in_full(pg)
-    pg.wait_for_timeout(300)
 
 
 def signed_in(browser, server: str, login: str, path: str):

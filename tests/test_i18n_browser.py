@@ -16,13 +16,13 @@ import pytest
 from data_pipeline import accounts, appstate, submissions
 from data_pipeline.roster import county_unit, reporting_quarter
 from data_pipeline.submissions import Actor
+from tests import serving
 from tests.conftest import TINY_RAW
 from tests.cycle_files import filled
-from tests.serving import dashboard_server
+from tests.serving import CHROMIUM, chromium, dashboard_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip("/usr/bin/chromium is not installed", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -80,21 +80,12 @@ def server(tmp_path_factory: pytest.TempPathFactory, tiny_warehouse: Path, hash_
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def settle(pg) -> None:
-    pg.wait_for_selector("h1", timeout=30_000)
-    pg.wait_for_function(
-        "document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'",
-        timeout=60_000,
-    )
-    pg.wait_for_timeout(800)
+    serving.settle(pg, pause_ms=800)
 
 
 def look(pg, name: str) -> dict[str, list[str]]:
