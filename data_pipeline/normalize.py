@@ -507,14 +507,22 @@ def mask_ids_in(text: str) -> str:
 
 
 def parse_credit_code(v: object) -> Parsed:
+    """A unit's credit code. One shaped like a resident ID number (province code, then a birth date) is refused
+    even when its check character happens to fit: a person's ID typed into the wrong column never loads."""
     if v.__class__ is str and len(v) == 18 and v.isascii() and v.isalnum():  # as typed in most files
         s = v.upper()
-        if credit_code_valid(s):
+        if credit_code_valid(s) and not _id_shaped(s):
             return s, None, None
     got = _null_or_error(v)
     if got is not None:
         return got
     s = compact(show(v)).upper()
+    if _id_shaped(s):
+        return (
+            None,
+            "credit_code_check",
+            (f"统一社会信用代码“{mask_id(s)}”是身份证号的样式：请填写单位的统一社会信用代码（18位，通常以9开头）"),
+        )
     if len(s) != 18:
         return None, "credit_code_check", f"统一社会信用代码应为18位，实际为{len(s)}位（“{show(v)}”）"
     if not credit_code_valid(s):

@@ -318,3 +318,13 @@ def test_the_window_is_data(monkeypatch):
     assert contracts.window() == ((2023, 3), (2024, 1))
     assert contracts.bounds(col("aid_cases", "date")).low == dt.date(2023, 7, 1)
     assert contracts.bounds(col("aid_cases", "date")).high == dt.date(2024, 3, 31)
+
+
+def test_an_id_number_in_the_credit_code_column_is_refused_even_when_its_check_character_fits():
+    idn = "370902197203120020"  # a resident ID that also passes the credit code's mod-31 check
+    assert n.credit_code_valid(idn)
+    value, rule, detail = n.parse_credit_code(idn)
+    assert value is None and rule == "credit_code_check"
+    assert idn not in detail and idn[:17] not in detail and "身份证号" in detail
+    firm = "91370982MA3C00002" + n.credit_check_char("91370982MA3C00002")
+    assert n.parse_credit_code(firm)[0] == firm  # a firm's code still loads
