@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import settings
 
 from data_pipeline import build
+
+# Property tests draw the same examples on every run, so `make test` passes or fails the same way each time;
+# HYPOTHESIS_PROFILE=explore draws new ones (run it when changing ingest, and keep what it finds as a test).
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 TINY_RAW = Path(__file__).resolve().parent / "fixtures" / "tiny" / "raw"
 TEST_HASH_KEY = "test-hash-key-not-secret-0123456789abcdef"  # ≥ 32 bytes, as the build requires
