@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,3 +74,18 @@ def tiny_con(tiny_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
     finally:
         con.close()
+
+
+@pytest.fixture
+def deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_warehouse: Path, hash_key_env: str) -> dict:
+    """A deployment in tmp_path: the tiny files as its plain raw folder, their warehouse, an empty app state and
+    submissions store beside them, the environment pointing at them."""
+    raw = tmp_path / "raw"
+    shutil.copytree(TINY_RAW, raw)
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(tiny_warehouse, db)
+    state = tmp_path / "appstate.sqlite"
+    for key, value in (("UNION_DASH_DB", db), ("UNION_DASH_RAW", raw), ("UNION_DASH_APPSTATE", state)):
+        monkeypatch.setenv(key, str(value))
+    monkeypatch.delenv("UNION_DASH_SUBMISSIONS", raising=False)
+    return {"raw": raw, "db": db, "state": state, "store": tmp_path / "submissions"}

@@ -1,17 +1,22 @@
 """Submission files for the cycle's tests: a unit's template from the contracts (pre-filled from a warehouse),
-filled in with openpyxl as a clerk would, with an error or a warning where a test wants one."""
+filled in with openpyxl as a clerk would, with an error or a warning where a test wants one; and the cycle's
+pages run in AppTest as a signed-in account."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from pathlib import Path
 
 import duckdb
 import openpyxl
+from streamlit.testing.v1 import AppTest
 
-from data_pipeline import templates
+from data_pipeline import accounts, appstate, templates
 from data_pipeline.roster import Quarter, Unit
+from ui import auth
 
+ROOT = Path(__file__).resolve().parent.parent
 HEADER_ROW = templates.HEADER_ROW + 1  # as the sheet shows it
 FIRST_ROW = templates.FIRST_DATA_ROW + 1
 
@@ -46,3 +51,22 @@ def filled(
 def column_letter(content: bytes, header: str) -> str:
     ws = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
     return next(c.column_letter for c in ws[HEADER_ROW] if c.value == header)
+
+
+def page_as(path: str, login: str, state: Path, lang: str = "zh") -> AppTest:
+    """An app page (app_pages/<path>) run in AppTest as the account `login` of the app state `state`, signed in."""
+    with appstate.connect(state) as con:
+        account = appstate.get_account(con, login)
+        role = accounts.role_of(con, account)
+        scope = accounts.scope_for(con, account)
+    at = AppTest.from_file(str(ROOT / "app_pages" / path), default_timeout=60)
+    if lang == "en":
+        at.query_params["lang"] = "en"
+    at.session_state[auth.SESSION_KEY] = auth.Gate(auth.Identity(role, scope, "password", account, "t"))
+    return at.run()
+
+
+def workbook(db: Path, unit: Unit, quarter: Quarter, edits: Mapping | None = None) -> bytes:
+    """The unit's enterprises template for `quarter`, pre-filled from the warehouse `db`, with `edits`."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return filled("enterprises", unit, quarter, con, edits=edits)

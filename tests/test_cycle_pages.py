@@ -4,10 +4,8 @@ session as dashboard.py would), and the completeness notes of 数据说明 and t
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -15,9 +13,8 @@ from data_pipeline import accounts, appstate, publish, roster, submissions
 from data_pipeline.normalize import credit_check_char
 from data_pipeline.roster import county_unit, reporting_quarter
 from data_pipeline.submissions import Actor
-from tests.conftest import TINY_RAW
-from tests.cycle_files import filled
-from ui import auth
+from tests.cycle_files import page_as
+from tests.cycle_files import workbook as cycle_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 XINTAI, TAISHAN = county_unit("新泰"), county_unit("泰山")
@@ -26,34 +23,20 @@ ADMIN = Actor("boss", None, admin=True)
 
 
 @pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_warehouse: Path, hash_key_env: str) -> dict:
-    raw = tmp_path / "raw"
-    shutil.copytree(TINY_RAW, raw)
-    db = tmp_path / "warehouse.duckdb"
-    shutil.copy(tiny_warehouse, db)
-    state = tmp_path / "appstate.sqlite"
-    for key, value in (("UNION_DASH_DB", db), ("UNION_DASH_RAW", raw), ("UNION_DASH_APPSTATE", state)):
-        monkeypatch.setenv(key, str(value))
-    with appstate.connect(state) as con:
+def site(deployment: dict) -> dict:
+    with appstate.connect(deployment["state"]) as con:
         accounts.add_account(con, "xintai", "county", county="新泰", password="xintai-password-1")
         accounts.add_account(con, "taishan", "county", county="泰山", password="taishan-password-1")
         accounts.add_account(con, "boss", "admin", password="boss-password-1")
-    return {"db": db, "state": state}
+    return deployment
 
 
 def page(path: str, login: str, state: Path) -> AppTest:
-    with appstate.connect(state) as con:
-        account = appstate.get_account(con, login)
-        role = accounts.role_of(con, account)
-        scope = accounts.scope_for(con, account)
-    at = AppTest.from_file(str(ROOT / "app_pages" / path), default_timeout=60)
-    at.session_state[auth.SESSION_KEY] = auth.Gate(auth.Identity(role, scope, "password", account, "t"))
-    return at.run()
+    return page_as(path, login, state)
 
 
 def workbook(db: Path, unit=XINTAI, edits: dict | None = None) -> bytes:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return filled("enterprises", unit, Q, con, edits=edits)
+    return cycle_workbook(db, unit, Q, edits)
 
 
 def table(at: AppTest, column: str, nth: int = 0):

@@ -8,11 +8,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 from google.protobuf.message import Message
 from starlette.applications import Starlette
@@ -24,9 +22,9 @@ from data_pipeline import accounts, appstate, submissions
 from data_pipeline.roster import county_unit, reporting_quarter
 from data_pipeline.submissions import Actor
 from reporting.i18n import t
-from tests.conftest import TINY_RAW
-from tests.cycle_files import filled
-from ui import auth, signin
+from tests.cycle_files import page_as
+from tests.cycle_files import workbook as cycle_workbook
+from ui import signin
 
 ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
@@ -82,36 +80,20 @@ def chinese(at: AppTest, allowed: set[str] = frozenset()) -> list[str]:  # type:
 
 
 @pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_warehouse: Path, hash_key_env: str) -> dict:
-    raw = tmp_path / "raw"
-    shutil.copytree(TINY_RAW, raw)
-    db = tmp_path / "warehouse.duckdb"
-    shutil.copy(tiny_warehouse, db)
-    state = tmp_path / "appstate.sqlite"
-    for key, value in (("UNION_DASH_DB", db), ("UNION_DASH_RAW", raw), ("UNION_DASH_APPSTATE", state)):
-        monkeypatch.setenv(key, str(value))
-    with appstate.connect(state) as con:
+def site(deployment: dict) -> dict:
+    with appstate.connect(deployment["state"]) as con:
         accounts.add_account(con, "xintai", "county", county="新泰", name="Wang Li", password="xintai-password-1")
         accounts.add_account(con, "boss", "admin", name="Admin", password="boss-password-1")
         accounts.sign_in(con, "xintai", "wrong-password")
-    return {"db": db, "state": state}
+    return deployment
 
 
 def page(path: str, login: str, state: Path, lang: str) -> AppTest:
-    with appstate.connect(state) as con:
-        account = appstate.get_account(con, login)
-        role = accounts.role_of(con, account)
-        scope = accounts.scope_for(con, account)
-    at = AppTest.from_file(str(ROOT / "app_pages" / path), default_timeout=60)
-    if lang == "en":
-        at.query_params["lang"] = "en"
-    at.session_state[auth.SESSION_KEY] = auth.Gate(auth.Identity(role, scope, "password", account, "t"))
-    return at.run()
+    return page_as(path, login, state, lang)
 
 
 def workbook(db: Path, unit=XINTAI, edits: dict | None = None) -> bytes:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return filled("enterprises", unit, Q, con, edits=edits)
+    return cycle_workbook(db, unit, Q, edits)
 
 
 def test_the_submission_page_in_english_with_an_error_and_a_warning(site):

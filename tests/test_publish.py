@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -20,7 +19,6 @@ from data_pipeline import appstate, completeness, metrics, publish, submissions
 from data_pipeline.normalize import credit_check_char
 from data_pipeline.roster import Quarter, county_unit
 from data_pipeline.submissions import Actor, LedgerError
-from tests.conftest import TINY_RAW
 from tests.cycle_files import filled
 
 Q = Quarter(2024, 4)
@@ -31,18 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_warehouse: Path, hash_key_env: str) -> dict:
+def site(deployment: dict) -> dict:
     """A deployment in tmp_path: the tiny files as its plain raw folder, their warehouse, an empty app state."""
-    raw = tmp_path / "raw"
-    shutil.copytree(TINY_RAW, raw)
-    db = tmp_path / "warehouse.duckdb"
-    shutil.copy(tiny_warehouse, db)
-    state = tmp_path / "appstate.sqlite"
-    monkeypatch.setenv("UNION_DASH_DB", str(db))
-    monkeypatch.setenv("UNION_DASH_RAW", str(raw))
-    monkeypatch.setenv("UNION_DASH_APPSTATE", str(state))
-    monkeypatch.delenv("UNION_DASH_SUBMISSIONS", raising=False)
-    return {"raw": raw, "db": db, "state": state, "store": tmp_path / "submissions"}
+    return deployment
 
 
 def warehouse(db: Path) -> duckdb.DuckDBPyConnection:
