@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -106,3 +107,21 @@ def settle(pg, *, pause_ms: int = 300, timeout_ms: int = 60_000) -> None:
     pg.wait_for_function(RUN_DONE_JS, timeout=timeout_ms)
     wait_drawn_in_full(pg, timeout_ms)
     pg.wait_for_timeout(pause_ms)
+
+
+def page_texts_js(skip: str) -> str:
+    """JavaScript for page.evaluate: the document's title and every text on the page (SVG chart text included),
+    except inside elements matching the CSS selector `skip` (where user data or the other language stand)."""
+    return _PAGE_TEXTS_JS.replace("SKIP", json.dumps(skip))
+
+
+_PAGE_TEXTS_JS = """() => {
+  const skip = SKIP;
+  const out = [document.title];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = n.textContent.trim();
+    if (text && !(n.parentElement && n.parentElement.closest(skip))) out.push(text);
+  }
+  return out;
+}"""

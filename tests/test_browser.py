@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.serving import dashboard_server, wait_drawn_in_full
+from tests.serving import dashboard_server, page_texts_js, wait_drawn_in_full
 
 pytestmark = pytest.mark.browser
 
@@ -70,16 +70,7 @@ TRUNCATED = """() => [...document.querySelectorAll('[data-testid="stMain"] *, [d
 # Every text on the page (SVG chart text included) outside user data: the data page's tables of loaded files and
 # quarantined rows hold file names, the files' own column headers and their values. The language switch names
 # the other language in its own script on purpose.
-PAGE_TEXT = """() => {
-  const skip = '.st-key-user_files, .st-key-user_rows, .st-key-lang';
-  const out = [document.title];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const text = n.textContent.trim();
-    if (text && !(n.parentElement && n.parentElement.closest(skip))) out.push(text);
-  }
-  return out;
-}"""
+PAGE_TEXT = page_texts_js(".st-key-user_files, .st-key-user_rows, .st-key-lang")
 # The centre of a category cell of a Plotly chart, in page pixels (to click a heatmap cell or a bar's band).
 CELL = """([index, x, y]) => {
   const gd = document.querySelectorAll('.js-plotly-plot')[index];

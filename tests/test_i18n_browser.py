@@ -19,7 +19,7 @@ from data_pipeline.submissions import Actor
 from tests import serving
 from tests.conftest import TINY_RAW
 from tests.cycle_files import filled
-from tests.serving import CHROMIUM, chromium, dashboard_server
+from tests.serving import CHROMIUM, chromium, dashboard_server, page_texts_js
 
 pytestmark = pytest.mark.browser
 
@@ -35,16 +35,7 @@ XINTAI, TAISHAN = county_unit("新泰"), county_unit("泰山")
 ADMIN = Actor("boss", None, admin=True)
 PASSWORDS = {"xintai": "xintai-password-1", "boss": "boss-password-1"}
 SIZES = {"1440": (1440, 900), "390": (390, 844)}
-TEXT = """() => {
-  const skip = '[class*="st-key-zh_"], [data-testid="stTable"] td, .st-key-lang';
-  const out = [document.title];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const text = n.textContent.trim();
-    if (text && !(n.parentElement && n.parentElement.closest(skip))) out.push(text);
-  }
-  return out;
-}"""
+TEXT = page_texts_js('[class*="st-key-zh_"], [data-testid="stTable"] td, .st-key-lang')
 CUT = """() => [...document.querySelectorAll('[data-testid="stMain"] *')]
   .filter(e => !e.closest('[data-testid="stDataFrame"], [data-testid="stTextInput"]')
     && e.clientWidth && e.scrollWidth > e.clientWidth + 1
